@@ -1,6 +1,8 @@
 package io.herald.common.cli;
 
 import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 
 /** Runs a picocli command the same way for every Herald binary. */
@@ -11,7 +13,16 @@ public final class Commands {
         CommandLine line = new CommandLine(command);
         line.setCaseInsensitiveEnumValuesAllowed(true);
         line.setUsageHelpLongOptionsMaxWidth(32);
-        return line.execute(args);
+        // A failed start says what and how to fix it in one line; the stack is for --debug logs.
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            Logger log = LogManager.getLogger(cmd.getCommandName());
+            log.error("{} failed: {}", cmd.getCommandName(), e.getMessage());
+            log.debug("cause", e);
+            return 1;
+        });
+        int exit = line.execute(args);
+        LogManager.shutdown();
+        return exit;
     }
 
     /** The version stamped into the jar, or "dev" when run from classes. */

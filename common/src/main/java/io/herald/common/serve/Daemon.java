@@ -16,6 +16,7 @@ public final class Daemon {
     private final String name;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
 
     public Daemon(String name) {
         this.name = name;
@@ -33,7 +34,12 @@ public final class Daemon {
         stopped.await();
     }
 
+    public boolean stopping() {
+        return stopping;
+    }
+
     private void shutdown() {
+        stopping = true;
         log.info("{} stopping", name);
         closeAll();
         log.info("{} stopped", name);
