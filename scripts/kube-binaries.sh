@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds the real kube-apiserver and etcd that Herald's tests and lab run, from their
-# Go modules, and caches them by version so a machine builds them once.
+# Builds the real kube-apiserver and etcd that Herald's tests and lab run, and kubectl
+# for people, from their Go modules; caches them by version so a machine builds them once.
 #
 #   scripts/kube-binaries.sh          build if missing, then print the bin directory
 #   KUBE_VERSION / ETCD_VERSION       override the pinned versions
 #   HERALD_CACHE                      cache root (default: ${XDG_CACHE_HOME:-~/.cache}/herald)
 #
 # Progress goes to stderr; the only thing on stdout is the directory holding
-# kube-apiserver and etcd, so callers can do: bin=$(scripts/kube-binaries.sh).
+# kube-apiserver, etcd and kubectl, so callers can do: bin=$(scripts/kube-binaries.sh).
 set -euo pipefail
 
 KUBE_VERSION="${KUBE_VERSION:-1.34.4}"   # the Kubernetes minor that client-java 25 targets
@@ -17,8 +17,8 @@ bin="$cache/kube/v${KUBE_VERSION}-etcd-v${ETCD_VERSION}/bin"
 
 say() { echo "kube-binaries: $*" >&2; }
 
-if [[ -x "$bin/kube-apiserver" && -x "$bin/etcd" ]]; then
-  say "cached: kube-apiserver v$KUBE_VERSION and etcd v$ETCD_VERSION in $bin"
+if [[ -x "$bin/kube-apiserver" && -x "$bin/kubectl" && -x "$bin/etcd" ]]; then
+  say "cached: kube-apiserver and kubectl v$KUBE_VERSION, etcd v$ETCD_VERSION in $bin"
   echo "$bin"
   exit 0
 fi
@@ -39,28 +39,30 @@ if [[ ! -x "$bin/etcd" ]]; then
   mv "$bin/etcd.tmp" "$bin/etcd"
 fi
 
-if [[ ! -x "$bin/kube-apiserver" ]]; then
-  say "building kube-apiserver v$KUBE_VERSION (once per machine; takes several minutes on 2 cores)"
-  mkdir -p "$work/kube" && cd "$work/kube"
-  gomod=$(go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-  [[ -f "$gomod" ]] || { say "could not download k8s.io/kubernetes v$KUBE_VERSION"; exit 1; }
-  # k8s.io/kubernetes points every staging module at ./staging; the same code is
-  # published as k8s.io/<name> v0.<minor>.<patch>, so replace each with that.
-  staging_version="v0.${KUBE_VERSION#*.}"
-  {
-    echo "module herald.local/kube-build"
-    echo "go 1.24"
-    echo "require k8s.io/kubernetes v$KUBE_VERSION"
-    grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging/src/k8s\.io/[a-z0-9-]+' "$gomod" \
-      | awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
-  } > go.mod
-  go mod tidy -e >/dev/null 2>&1 || true
-  echo 'package tools' > tools.go
-  go get "k8s.io/kubernetes/cmd/kube-apiserver@v$KUBE_VERSION" >&2
-  go build -trimpath -ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_VERSION#*.}" \
-    -o "$bin/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver >&2
-  mv "$bin/kube-apiserver.tmp" "$bin/kube-apiserver"
-fi
+for cmd in kube-apiserver kubectl; do
+  [[ -x "$bin/$cmd" ]] && continue
+  say "building $cmd v$KUBE_VERSION (once per machine; takes several minutes on 2 cores)"
+  if [[ ! -f "$work/kube/go.mod" ]]; then
+    mkdir -p "$work/kube" && cd "$work/kube"
+    gomod=$(go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+    [[ -f "$gomod" ]] || { say "could not download k8s.io/kubernetes v$KUBE_VERSION"; exit 1; }
+    # k8s.io/kubernetes points every staging module at ./staging; the same code is
+    # published as k8s.io/<name> v0.<minor>.<patch>, so replace each with that.
+    staging_version="v0.${KUBE_VERSION#*.}"
+    {
+      echo "module herald.local/kube-build"
+      echo "go 1.24"
+      echo "require k8s.io/kubernetes v$KUBE_VERSION"
+      grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging/src/k8s\.io/[a-z0-9-]+' "$gomod" \
+        | awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
+    } > go.mod
+  fi
+  cd "$work/kube"
+  go get "k8s.io/kubernetes/cmd/$cmd@v$KUBE_VERSION" >&2
+  go build -trimpath -ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_VERSION#*.} -X k8s.io/client-go/pkg/version.gitVersion=v$KUBE_VERSION" \
+    -o "$bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd" >&2
+  mv "$bin/$cmd.tmp" "$bin/$cmd"
+done
 
 say "built in $((SECONDS - start)) s: $("$bin/kube-apiserver" --version 2>/dev/null), etcd $("$bin/etcd" --version 2>/dev/null | head -1)"
 echo "$bin"

@@ -1,5 +1,6 @@
 package io.herald.testkit;
 
+import io.herald.common.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
@@ -32,7 +33,7 @@ final class K3sCluster implements KubeCluster {
         this.url = config.getServer();
         this.caPem = new String(config.getDataOrFileRelative(config.getCertificateAuthorityData(), config.getCertificateAuthorityFile()),
                 StandardCharsets.UTF_8);
-        this.admin = TokenClients.withoutReadTimeout(ClientBuilder.kubeconfig(config).build());
+        this.admin = KubeClients.withoutReadTimeout(ClientBuilder.kubeconfig(config).build());
         this.dir = Files.createTempDirectory("herald-k3s-");
         Files.writeString(dir.resolve("kubeconfig-admin.yaml"), yaml);
     }

@@ -1,5 +1,6 @@
 package io.herald.testkit;
 
+import io.herald.common.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 
 /** Clients and kubeconfig files that authenticate with a bearer token only. */
 final class TokenClients {
@@ -21,13 +21,7 @@ final class TokenClients {
                 .setCertificateAuthority(caPem.getBytes(StandardCharsets.UTF_8))
                 .build();
         client.setApiKey("Bearer " + token);
-        return withoutReadTimeout(client);
-    }
-
-    /** Watches stay open for minutes; the client must not time them out. */
-    static ApiClient withoutReadTimeout(ApiClient client) {
-        client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
-        return client;
+        return KubeClients.withoutReadTimeout(client);
     }
 
     static Path kubeconfig(Path file, String url, String caPem, String user, String token) {
