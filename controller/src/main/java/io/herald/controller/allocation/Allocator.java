@@ -66,6 +66,8 @@ public final class Allocator {
     private Config config;
     /** In config order, which is the order auto-assign tries them. */
     private final LinkedHashMap<String, PoolState> pools = new LinkedHashMap<>();
+    /** Every range of every pool by its first address: which pool holds an address, in one lookup. */
+    private final TreeMap<IpAddress, PoolRange> ranges = new TreeMap<>();
     /** Looked up only, never iterated into a result, so hash order cannot leak. */
     private final Map<IpAddress, Use> uses = new HashMap<>();
     private final TreeMap<ServiceKey, Holding> holdings = new TreeMap<>();
@@ -103,6 +105,9 @@ public final class Allocator {
         Holding old = holdings.get(service);
         if (old != null) {
             Optional<Allocation> kept = keep(old, request);
+            if (kept.isPresent() && kept.get().equals(old.allocation()) && request.equals(old.request())) {
+                return new Assigned(old.allocation(), false); // a resync of an unchanged Service: nothing to redo
+            }
             unhold(service);
             if (kept.isPresent()) {
                 hold(request, kept.get());
@@ -200,10 +205,7 @@ public final class Allocator {
         config = Objects.requireNonNull(next, "next");
         buildPools();
         for (Use use : uses.values()) {
-            use.pool = next.poolContaining(use.ip)
-                    .filter(pool -> pool.mayAssign(use.ip))
-                    .map(pool -> pools.get(pool.name()))
-                    .orElse(null);
+            use.pool = poolOf(use.ip).filter(pool -> pool.pool.mayAssign(use.ip)).orElse(null);
             if (use.pool != null) {
                 use.pool.take(use.ip);
             }
@@ -474,7 +476,7 @@ public final class Allocator {
         PoolState pool = null;
         IpAddress pooled = null;
         for (IpAddress ip : ips) {
-            Optional<AddressPool> holder = config.poolContaining(ip);
+            Optional<PoolState> holder = poolOf(ip);
             if (holder.isEmpty()) {
                 return Checked.failed(FailureReason.NOT_IN_ANY_POOL, ip + " is not in any address pool");
             }
@@ -487,7 +489,7 @@ public final class Allocator {
                 return Checked.failed(FailureReason.DIFFERENT_POOLS, pooled + " is in pool " + quote(pool.name())
                         + " but " + ip + " is in pool " + quote(name) + "; a Service's addresses must come from one pool");
             }
-            pool = pools.get(name);
+            pool = holder.get();
             pooled = ip;
         }
         if (!pool.pool.allowsNamespace(request.service().namespace())) {
@@ -634,9 +636,22 @@ public final class Allocator {
 
     private void buildPools() {
         pools.clear();
+        ranges.clear();
         for (AddressPool pool : config.pools()) {
-            pools.put(pool.name(), new PoolState(pool));
+            PoolState state = new PoolState(pool);
+            pools.put(pool.name(), state);
+            for (IpRange range : pool.ranges()) {
+                ranges.put(range.first(), new PoolRange(range, state));
+            }
         }
+    }
+
+    /** The pool whose ranges hold the address; pools never overlap, so at most one. */
+    private Optional<PoolState> poolOf(IpAddress ip) {
+        Map.Entry<IpAddress, PoolRange> below = ranges.floorEntry(ip);
+        return below != null && below.getValue().range().contains(ip)
+                ? Optional.of(below.getValue().pool())
+                : Optional.empty();
     }
 
     private static AllocationResult assigned(AllocationRequest request, PoolState pool, List<IpAddress> ips) {
@@ -727,6 +742,9 @@ public final class Allocator {
     }
 
     private record Holding(Allocation allocation, AllocationRequest request) {
+    }
+
+    private record PoolRange(IpRange range, PoolState pool) {
     }
 
     /** Addresses checked against a request: a failure, or their pool and the addresses in family order. */
