@@ -8,6 +8,7 @@ import io.herald.common.ip.IpAddress;
 import io.herald.common.ip.IpRange;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -658,7 +659,7 @@ public final class Allocator {
         return new Assigned(new Allocation(request.service(), pool.name(), ips), true);
     }
 
-    private static List<IpAddress> inFamilyOrder(java.util.Collection<IpAddress> ips, List<Family> families) {
+    private static List<IpAddress> inFamilyOrder(Collection<IpAddress> ips, List<Family> families) {
         return ips.stream().sorted(Comparator.comparingInt(ip -> families.indexOf(ip.family()))).toList();
     }
 
@@ -672,7 +673,7 @@ public final class Allocator {
         return family == Family.IPV4 ? Family.IPV6 : Family.IPV4;
     }
 
-    private static String poolNames(java.util.Collection<PoolState> states) {
+    private static String poolNames(Collection<PoolState> states) {
         return (states.size() == 1 ? "pool " : "pools ")
                 + states.stream().map(s -> quote(s.name())).collect(Collectors.joining(", "));
     }

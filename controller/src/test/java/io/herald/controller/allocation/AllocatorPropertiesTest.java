@@ -33,6 +33,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 /**
  * Random sequences of assign, release, claim and reconfigure over small pools, so that
@@ -97,10 +98,10 @@ class AllocatorPropertiesTest {
                 .as(Claim::new);
         Arbitrary<Op> reconfigure = Arbitraries.integers().between(0, CONFIGS.size() - 1).map(Reconfigure::new);
         return Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(8, assign),
-                        net.jqwik.api.Tuple.of(3, release),
-                        net.jqwik.api.Tuple.of(2, claim),
-                        net.jqwik.api.Tuple.of(1, reconfigure))
+                        Tuple.of(8, assign),
+                        Tuple.of(3, release),
+                        Tuple.of(2, claim),
+                        Tuple.of(1, reconfigure))
                 .list().ofMinSize(1).ofMaxSize(40);
     }
 
@@ -109,19 +110,19 @@ class AllocatorPropertiesTest {
         Arbitrary<PortSet> ports = Arbitraries.of(PortSet.Port.tcp(80), PortSet.Port.tcp(443), PortSet.Port.udp(53))
                 .set().ofMaxSize(3).map(set -> new PortSet(List.copyOf(set)));
         Arbitrary<Optional<SharingKey>> sharing = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(2, Arbitraries.just(Optional.<SharingKey>empty())),
-                net.jqwik.api.Tuple.of(3, Arbitraries.of("k1", "k2").map(k -> Optional.of(new SharingKey(k)))));
+                Tuple.of(2, Arbitraries.just(Optional.<SharingKey>empty())),
+                Tuple.of(3, Arbitraries.of("k1", "k2").map(k -> Optional.of(new SharingKey(k)))));
         Arbitrary<TrafficPolicy> traffic = Arbitraries.of(TrafficPolicy.CLUSTER,
                 TrafficPolicy.local(Map.of("app", "x")), TrafficPolicy.local(Map.of("app", "y")));
         Arbitrary<FamilyPolicy> policy = Arbitraries.of(FamilyPolicy.class);
         Arbitrary<List<Family>> families = Arbitraries.of(List.of(), List.of(V4), List.of(V6), List.of(V4, V6), List.of(V6, V4));
         Arbitrary<List<IpAddress>> requested = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.just(List.<IpAddress>of())),
-                net.jqwik.api.Tuple.of(3, Arbitraries.of(CANDIDATES).list().ofSize(1)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(CANDIDATES).list().ofSize(2)));
+                Tuple.of(6, Arbitraries.just(List.<IpAddress>of())),
+                Tuple.of(3, Arbitraries.of(CANDIDATES).list().ofSize(1)),
+                Tuple.of(1, Arbitraries.of(CANDIDATES).list().ofSize(2)));
         Arbitrary<Optional<String>> pool = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.just(Optional.<String>empty())),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of("a", "b", "c", "d", "a2", "nope").map(Optional::of)));
+                Tuple.of(6, Arbitraries.just(Optional.<String>empty())),
+                Tuple.of(2, Arbitraries.of("a", "b", "c", "d", "a2", "nope").map(Optional::of)));
         return Combinators.combine(services, ports, sharing, traffic, policy, families, requested, pool)
                 .as(AllocationRequest::new);
     }

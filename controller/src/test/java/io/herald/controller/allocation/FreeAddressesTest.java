@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.common.ip.Family;
+import io.herald.common.ip.IpAddress;
 import java.math.BigInteger;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class FreeAddressesTest {
     }
 
     private static Optional<String> lowest(FreeAddresses free, Family family) {
-        return free.lowest().map(value -> io.herald.common.ip.IpAddress.of(family, value).toString());
+        return free.lowest().map(value -> IpAddress.of(family, value).toString());
     }
 
     @Test
