@@ -1,0 +1,40 @@
+package io.herald.e2e;
+
+import io.herald.testkit.KubeCluster;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A controller replica as a real process, with lease timings short enough for tests. */
+final class ControllerProcess {
+    static final String NAMESPACE = "herald-system";
+
+    private ControllerProcess() {}
+
+    static HeraldProcess start(KubeCluster cluster, String identity, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--kubeconfig", cluster.adminKubeconfig().toString(),
+                "--listen-address", "127.0.0.1:" + HeraldProcess.freePort(),
+                "--namespace", NAMESPACE,
+                "--identity", identity,
+                "--lease-duration", "4", "--renew-deadline", "3", "--retry-period", "1"));
+        args.addAll(List.of(extra));
+        return HeraldProcess.start("controller", args);
+    }
+
+    /** The identity holding Lease herald-controller, or null. */
+    static String leader(ApiClient admin) {
+        try {
+            return new CoordinationV1Api(admin).readNamespacedLease("herald-controller", NAMESPACE).execute()
+                    .getSpec().getHolderIdentity();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static void awaitLeader(ApiClient admin, String identity) throws Exception {
+        Kube.await(identity + " to lead", Duration.ofSeconds(60), () -> identity.equals(leader(admin)));
+    }
+}
