@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  */
 public final class IpAddress implements Comparable<IpAddress> {
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]+");
+    // Starting with a hex digit or ':' keeps InetAddress parsing a literal: anything else
+    // (".:1") it would hand to the name service, which may hang a controller with no DNS.
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:][0-9a-fA-F:.]*");
 
     private final Family family;
     private final BigInteger value;

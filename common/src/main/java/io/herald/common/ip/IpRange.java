@@ -21,6 +21,9 @@ public record IpRange(IpAddress first, IpAddress last) implements Comparable<IpR
         String t = text.trim();
         int slash = t.indexOf('/');
         if (slash >= 0) {
+            if (slash == 0) {
+                throw new IllegalArgumentException("\"" + text + "\" lacks the address before the '/'; write a CIDR as ADDRESS/PREFIX");
+            }
             IpAddress base = IpAddress.parse(t.substring(0, slash));
             int bits;
             try {
@@ -42,6 +45,9 @@ public record IpRange(IpAddress first, IpAddress last) implements Comparable<IpR
         }
         int dash = t.indexOf('-');
         if (dash >= 0) {
+            if (dash == 0 || dash == t.length() - 1) {
+                throw new IllegalArgumentException("\"" + text + "\" lacks an address; write a range as FIRST-LAST");
+            }
             IpAddress first = IpAddress.parse(t.substring(0, dash));
             IpAddress last = IpAddress.parse(t.substring(dash + 1));
             if (first.family() != last.family()) {
