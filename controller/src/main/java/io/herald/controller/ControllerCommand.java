@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+// With no subcommand the controller runs; validate-config only checks a file.
 @Command(name = "controller", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+        subcommands = ValidateConfigCommand.class,
         description = {
             "Herald's controller: gives every Service of type LoadBalancer a virtual IP from the",
             "address pools and writes it to the Service's status.",
