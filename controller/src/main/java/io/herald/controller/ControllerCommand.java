@@ -1,14 +1,38 @@
 package io.herald.controller;
 
+import io.herald.common.Annotations;
 import io.herald.common.cli.Commands;
 import io.herald.common.cli.KubeOptions;
+import io.herald.common.config.Config;
 import io.herald.common.serve.Component;
 import io.herald.common.serve.ListenAddress;
+import io.herald.controller.allocation.Allocator;
+import io.herald.controller.election.Leadership;
+import io.herald.controller.kube.KubeServiceStatus;
+import io.herald.controller.kube.ServiceRequests;
+import io.herald.controller.metrics.ControllerMetrics;
+import io.kubernetes.client.extended.controller.Controller;
+import io.kubernetes.client.extended.controller.builder.ControllerBuilder;
+import io.kubernetes.client.extended.controller.reconciler.Request;
+import io.kubernetes.client.extended.event.legacy.EventRecorder;
+import io.kubernetes.client.extended.event.legacy.LegacyEventBroadcaster;
+import io.kubernetes.client.extended.workqueue.DefaultRateLimitingQueue;
+import io.kubernetes.client.extended.workqueue.RateLimitingQueue;
+import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.cache.Lister;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ConfigMapList;
+import io.kubernetes.client.openapi.models.V1EventSource;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine.Command;
@@ -20,7 +44,8 @@ import picocli.CommandLine.Option;
         subcommands = ValidateConfigCommand.class,
         description = {
             "Herald's controller: gives every Service of type LoadBalancer a virtual IP from the",
-            "address pools and writes it to the Service's status.",
+            "address pools in the ConfigMap and writes it to the Service's status. Run two",
+            "replicas: they elect a leader through a Lease and only the leader writes.",
             "",
             "Serves /healthz, /readyz and /metrics on --listen-address; stops cleanly on SIGTERM."
         })
@@ -38,6 +63,42 @@ public final class ControllerCommand implements Callable<Integer> {
             description = "how long to wait for the Kubernetes API at start before giving up (default: ${DEFAULT-VALUE})")
     int apiWaitSeconds;
 
+    @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "${env:POD_NAMESPACE:-herald-system}",
+            description = "namespace of the ConfigMap and the leader Lease (default: $POD_NAMESPACE, else herald-system)")
+    String namespace;
+
+    @Option(names = "--config-map", paramLabel = "NAME", defaultValue = "herald-config",
+            description = "ConfigMap whose \"config\" key holds the address pools (default: ${DEFAULT-VALUE})")
+    String configMap;
+
+    @Option(names = "--load-balancer-class", paramLabel = "CLASS", defaultValue = Annotations.DEFAULT_LOAD_BALANCER_CLASS,
+            description = "Services with this spec.loadBalancerClass, or none, are Herald's (default: ${DEFAULT-VALUE})")
+    String loadBalancerClass;
+
+    @Option(names = "--identity", paramLabel = "NAME", defaultValue = "${env:POD_NAME}",
+            description = "this replica's name in the leader Lease (default: $POD_NAME, else the host name)")
+    String identity;
+
+    @Option(names = "--lease-name", paramLabel = "NAME", defaultValue = "herald-controller",
+            description = "leader election Lease (default: ${DEFAULT-VALUE})")
+    String leaseName;
+
+    @Option(names = "--lease-duration", paramLabel = "SECONDS", defaultValue = "15",
+            description = "how long a leader's Lease lasts without renewal; a standby takes over after it (default: ${DEFAULT-VALUE})")
+    int leaseDurationSeconds;
+
+    @Option(names = "--renew-deadline", paramLabel = "SECONDS", defaultValue = "10",
+            description = "a leader that cannot renew within this steps down (default: ${DEFAULT-VALUE})")
+    int renewDeadlineSeconds;
+
+    @Option(names = "--retry-period", paramLabel = "SECONDS", defaultValue = "2",
+            description = "how often the Lease is renewed or tried (default: ${DEFAULT-VALUE})")
+    int retryPeriodSeconds;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "4",
+            description = "Services reconciled at once; writes to the API overlap, decisions do not (default: ${DEFAULT-VALUE})")
+    int workers;
+
     public static void main(String[] args) {
         System.exit(Commands.execute(new ControllerCommand(), args));
     }
@@ -45,15 +106,142 @@ public final class ControllerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var listen = ListenAddress.parse("--listen-address", listenAddress);
+        var timing = new Leadership.Timing(Duration.ofSeconds(leaseDurationSeconds),
+                Duration.ofSeconds(renewDeadlineSeconds), Duration.ofSeconds(retryPeriodSeconds));
+        String me = identity == null || identity.isBlank() ? InetAddress.getLocalHost().getHostName() : identity;
         try (Component component = Component.start("controller", listen, kube.connect(), Duration.ofSeconds(apiWaitSeconds))) {
             SharedIndexInformer<V1Service> services = component.watch(V1Service.class, V1ServiceList.class, "", "v1", "services");
+            SharedIndexInformer<V1ConfigMap> configMaps = component.watchNamespace(namespace,
+                    V1ConfigMap.class, V1ConfigMapList.class, "", "v1", "configmaps");
+
+            Allocator allocator = new Allocator(Config.EMPTY);
+            ControllerMetrics metrics = new ControllerMetrics(component.registry(), usage -> {
+                synchronized (allocator) {
+                    allocator.usage().forEach(u -> usage.report(u.pool(), u.family().toString(),
+                            u.size().doubleValue(), u.inUse()));
+                }
+            });
+            LegacyEventBroadcaster broadcaster = new LegacyEventBroadcaster(new CoreV1Api(component.client()));
+            EventRecorder events = broadcaster.newRecorder(new V1EventSource().component("herald-controller").host(me));
+            broadcaster.startRecording();
+            component.closeOnStop(broadcaster::shutdown);
+
+            RateLimitingQueue<Request> queue = new DefaultRateLimitingQueue<>(Executors.newSingleThreadExecutor());
+            ServiceReconciler reconciler = new ServiceReconciler(new Lister<>(services.getIndexer()), allocator,
+                    new ServiceRequests(loadBalancerClass), new KubeServiceStatus(component.client(), events), metrics, queue);
+            ConfigApplier config = new ConfigApplier(namespace + "/" + configMap, allocator, metrics, events);
+            Controller controller = ControllerBuilder.defaultBuilder(component.informers())
+                    .withWorkQueue(queue)
+                    // The builder hands watch() the queue it has at that moment; ours, by name.
+                    .watch(unused -> ControllerBuilder.controllerWatchBuilder(V1Service.class, queue).build())
+                    .withReconciler(reconciler)
+                    .withWorkerCount(workers)
+                    .withReadyFunc(services::hasSynced)
+                    .withName("herald-controller")
+                    .build();
+
+            Lister<V1ConfigMap> configLister = new Lister<>(configMaps.getIndexer(), namespace);
+            LeaderWork work = new LeaderWork(config, reconciler, controller,
+                    () -> configLister.get(configMap));
+            configMaps.addEventHandler(onAnyChange(work::configChanged));
+
             component.startInformers(Duration.ofSeconds(apiWaitSeconds));
-            long loadBalancers = services.getIndexer().list().stream()
-                    .filter(s -> s.getSpec() != null && "LoadBalancer".equals(s.getSpec().getType()))
-                    .count();
-            log.info("controller sees {} Services, {} of type LoadBalancer", services.getIndexer().list().size(), loadBalancers);
+            log.info("controller for Services of class {} (or none); pools from ConfigMap {}/{}",
+                    loadBalancerClass, namespace, configMap);
+
+            Leadership leadership = component.closeOnStop(new Leadership(component.client(), namespace, leaseName, me, timing,
+                    () -> {
+                        metrics.leader.set(1);
+                        work.lead();
+                    },
+                    () -> {
+                        metrics.leader.set(0);
+                        log.error("exiting: a replica that lost the Lease must not act on what it remembers");
+                        System.exit(1);
+                    }));
+            component.closeOnStop(work);
+            leadership.start();
             component.awaitStop();
         }
         return 0;
     }
+
+    private static <T extends io.kubernetes.client.common.KubernetesObject> ResourceEventHandler<T> onAnyChange(Runnable action) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                action.run();
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                action.run();
+            }
+
+            @Override
+            public void onDelete(T obj, boolean finalStateUnknown) {
+                action.run();
+            }
+        };
+    }
+
+    /**
+     * What the leader does, in order: load a valid configuration, take back every
+     * address already in status, and only then start allocating. Config changes are
+     * applied on one thread, in order.
+     */
+    static final class LeaderWork implements AutoCloseable {
+        private final ConfigApplier config;
+        private final ServiceReconciler reconciler;
+        private final Controller controller;
+        private final java.util.function.Supplier<V1ConfigMap> currentConfigMap;
+        private final ExecutorService serial = Executors.newSingleThreadExecutor(r -> new Thread(r, "leader-work"));
+        private volatile boolean leading;
+        private volatile boolean allocating;
+
+        LeaderWork(ConfigApplier config, ServiceReconciler reconciler, Controller controller,
+                java.util.function.Supplier<V1ConfigMap> currentConfigMap) {
+            this.config = config;
+            this.reconciler = reconciler;
+            this.controller = controller;
+            this.currentConfigMap = currentConfigMap;
+        }
+
+        void lead() {
+            leading = true;
+            serial.execute(this::step);
+        }
+
+        void configChanged() {
+            if (leading) {
+                serial.execute(this::step);
+            }
+        }
+
+        private void step() {
+            boolean changed = config.apply(currentConfigMap.get());
+            if (!config.loaded()) {
+                return; // nothing is allocated, nor released, without a valid configuration
+            }
+            if (!allocating) {
+                reconciler.claimExisting();
+                allocating = true;
+                Thread worker = new Thread(controller, "reconcile");
+                worker.setDaemon(true);
+                worker.start();
+                reconciler.requeueAll();
+            } else if (changed) {
+                reconciler.requeueAll();
+            }
+        }
+
+        @Override
+        public void close() {
+            serial.shutdownNow();
+            if (allocating) {
+                controller.shutdown();
+            }
+        }
+    }
+
 }

@@ -163,9 +163,19 @@ public final class ServiceReconciler implements Reconciler {
 
     /** Queues every Service, e.g. after the pools changed. */
     public void requeueAll() {
-        for (V1Service service : services.list()) {
+        for (V1Service service : oldestFirst(services.list())) {
             queue.add(new Request(service.getMetadata().getNamespace(), service.getMetadata().getName()));
         }
+    }
+
+    /** Oldest Service first, then by name: who came first keeps the lower address after a restart too. */
+    private static List<V1Service> oldestFirst(List<V1Service> services) {
+        List<V1Service> sorted = new ArrayList<>(services);
+        sorted.sort(Comparator
+                .comparing((V1Service s) -> Optional.ofNullable(s.getMetadata().getCreationTimestamp()).orElse(OffsetDateTime.MIN))
+                .thenComparing(s -> s.getMetadata().getNamespace())
+                .thenComparing(s -> s.getMetadata().getName()));
+        return sorted;
     }
 
     /**
@@ -180,12 +190,8 @@ public final class ServiceReconciler implements Reconciler {
                 withAddresses.add(service);
             }
         }
-        withAddresses.sort(Comparator
-                .comparing((V1Service s) -> Optional.ofNullable(s.getMetadata().getCreationTimestamp()).orElse(OffsetDateTime.MIN))
-                .thenComparing(s -> s.getMetadata().getNamespace())
-                .thenComparing(s -> s.getMetadata().getName()));
         int kept = 0;
-        for (V1Service service : withAddresses) {
+        for (V1Service service : oldestFirst(withAddresses)) {
             ServiceKey key = new ServiceKey(service.getMetadata().getNamespace(), service.getMetadata().getName());
             List<IpAddress> ips;
             try {

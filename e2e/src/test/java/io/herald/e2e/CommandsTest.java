@@ -47,7 +47,8 @@ class CommandsTest {
             assertTrue(ready.contains("[+]started ok"), ready);
             assertTrue(process.output().contains(part + " connected to Kubernetes v1.34"), process.output());
 
-            assertEquals("[+]process ok\nok\n", process.awaitOk(port, "/healthz", START));
+            String live = process.awaitOk(port, "/healthz", START);
+            assertTrue(live.contains("[+]process ok\n") && live.contains("[+]services-watch ok\n") && live.endsWith("\nok\n"), live);
             String metrics = process.awaitOk(port, "/metrics", START);
             assertTrue(metrics.contains("herald_build_info{component=\"" + part + "\""), metrics);
             assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics are exported");

@@ -49,7 +49,7 @@ class ControllerConfigTest {
 
     private void startController(KubeCluster cluster) throws Exception {
         port = HeraldProcess.freePort();
-        controller = ControllerProcess.start(cluster, "c", "--listen-address", "127.0.0.1:" + port);
+        controller = ControllerProcess.start(cluster, "c", port);
         controller.awaitOk(port, "/readyz", PATIENCE);
     }
 

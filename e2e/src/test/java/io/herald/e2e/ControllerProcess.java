@@ -14,9 +14,13 @@ final class ControllerProcess {
     private ControllerProcess() {}
 
     static HeraldProcess start(KubeCluster cluster, String identity, String... extra) {
+        return start(cluster, identity, HeraldProcess.freePort(), extra);
+    }
+
+    static HeraldProcess start(KubeCluster cluster, String identity, int port, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "--kubeconfig", cluster.adminKubeconfig().toString(),
-                "--listen-address", "127.0.0.1:" + HeraldProcess.freePort(),
+                "--listen-address", "127.0.0.1:" + port,
                 "--namespace", NAMESPACE,
                 "--identity", identity,
                 "--lease-duration", "4", "--renew-deadline", "3", "--retry-period", "1"));

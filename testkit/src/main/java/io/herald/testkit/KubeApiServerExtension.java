@@ -7,8 +7,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives tests a real Kubernetes API: one per test JVM, started on first use and
- * stopped when the JVM's tests are done, also after failures. Parameters of type
+ * Gives tests a real Kubernetes API: one per test JVM (or per class with
+ * {@link KubeApiServerPerClass}), started on first use and stopped when those tests
+ * are done, also after failures. Parameters of type
  * {@link KubeCluster} (or {@link LocalKubeApiServer}) and {@link ApiClient} (admin)
  * are injected. Which cluster: a local kube-apiserver + etcd built by
  * scripts/kube-binaries.sh; k3s in Docker only when {@code HERALD_KUBE=k3s}.
@@ -22,8 +23,15 @@ public final class KubeApiServerExtension implements BeforeAllCallback, Paramete
     }
 
     static KubeCluster cluster(ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(KubeCluster.class, k -> startCluster(), KubeCluster.class);
+        ExtensionContext owner = context.getRoot();
+        for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+            if (c.getTestClass().map(t -> t.isAnnotationPresent(KubeApiServerPerClass.class)).orElse(false)
+                    && c.getTestMethod().isEmpty()) {
+                owner = c;
+                break;
+            }
+        }
+        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(KubeCluster.class, k -> startCluster(), KubeCluster.class);
     }
 
     private static KubeCluster startCluster() {

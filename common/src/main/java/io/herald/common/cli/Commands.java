@@ -20,7 +20,13 @@ public final class Commands {
             log.debug("cause", e);
             return 1;
         });
-        int exit = line.execute(args);
+        int exit;
+        try {
+            exit = line.execute(args);
+        } catch (Throwable e) { // picocli rethrows Errors; a half-started daemon must not linger
+            LogManager.getLogger(line.getCommandName()).error("{} failed: {}", line.getCommandName(), e.toString(), e);
+            exit = 1;
+        }
         LogManager.shutdown();
         return exit;
     }

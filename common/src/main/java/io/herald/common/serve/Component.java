@@ -2,6 +2,7 @@ package io.herald.common.serve;
 
 import io.herald.common.cli.Commands;
 import io.herald.common.kube.KubeClients;
+import io.herald.common.kube.WatchHealth;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -26,6 +27,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Component implements AutoCloseable {
     private static final Logger log = LogManager.getLogger(Component.class);
+    /** How long a watch may keep failing before /healthz reports it (and Kubernetes restarts us). */
+    private static final Duration WATCH_GRACE = Duration.ofSeconds(60);
 
     private final String name;
     private final Daemon daemon;
@@ -99,15 +102,27 @@ public final class Component implements AutoCloseable {
         return daemon.closeOnStop(closeable);
     }
 
-    /** A cluster-wide informer whose first sync gates readiness. */
+    /** A cluster-wide informer whose first sync gates readiness and whose failures gate liveness. */
     public <T extends KubernetesObject, L extends KubernetesListObject> SharedIndexInformer<T> watch(
             Class<T> type, Class<L> listType, String group, String version, String plural) {
+        return watchNamespace("", type, listType, group, version, plural);
+    }
+
+    /** Like {@link #watch}, limited to one namespace ("" for all). */
+    public <T extends KubernetesObject, L extends KubernetesListObject> SharedIndexInformer<T> watchNamespace(
+            String namespace, Class<T> type, Class<L> listType, String group, String version, String plural) {
         var api = new GenericKubernetesApi<>(type, listType, group, version, plural, client);
-        SharedIndexInformer<T> informer = informers.sharedIndexInformerFor(api, type, 0);
+        WatchHealth watchHealth = new WatchHealth(plural, WATCH_GRACE);
+        SharedIndexInformer<T> informer = informers.sharedIndexInformerFor(api, type, 0, namespace, (t, error) -> {
+            log.warn("{} watch failed, retrying: {}", plural, error.getMessage() == null ? error.toString() : error.getMessage());
+            watchHealth.failed(error);
+        });
+        watchHealth.watching(informer);
         watched.add(informer);
         health.addReadiness(plural + "-synced", () -> informer.hasSynced()
                 ? Optional.empty()
                 : Optional.of("the " + plural + " cache has not synced with the API server yet"));
+        health.addLiveness(plural + "-watch", watchHealth::problem);
         return informer;
     }
 
