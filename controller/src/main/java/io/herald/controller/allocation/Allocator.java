@@ -479,7 +479,8 @@ public final class Allocator {
         for (IpAddress ip : ips) {
             Optional<PoolState> holder = poolOf(ip);
             if (holder.isEmpty()) {
-                return Checked.failed(FailureReason.NOT_IN_ANY_POOL, ip + " is not in any address pool");
+                return Checked.failed(FailureReason.NOT_IN_ANY_POOL, ip + " is not in any address pool ("
+                        + poolRanges() + "); request an address inside a pool, or add " + ip + " to a pool in the ConfigMap");
             }
             String name = holder.get().name();
             if (request.requestedPool().isPresent() && !request.requestedPool().get().equals(name)) {
@@ -687,6 +688,17 @@ public final class Allocator {
     }
 
     /** One pool in force: its free addresses per family and how many it has handed out. */
+    /** "default: 198.18.0.100-198.18.0.150; v6: ..." for messages, at most three pools. */
+    private String poolRanges() {
+        if (pools.isEmpty()) {
+            return "no pools are configured";
+        }
+        String listed = pools.values().stream().limit(3)
+                .map(p -> p.pool.name() + ": " + String.join(", ", p.pool.ranges().stream().map(IpRange::toString).toList()))
+                .collect(java.util.stream.Collectors.joining("; "));
+        return pools.size() > 3 ? listed + "; and " + (pools.size() - 3) + " more" : listed;
+    }
+
     private static final class PoolState {
         final AddressPool pool;
         final Map<Family, FreeAddresses> free = new EnumMap<>(Family.class);

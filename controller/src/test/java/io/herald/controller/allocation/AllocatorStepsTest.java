@@ -118,7 +118,9 @@ class AllocatorStepsTest {
                 fails("avoid-buggy-ips refuses a requested .0", req("team-a/a5").withRequestedIps(ip("198.18.1.0")),
                         FailureReason.AVOIDED_IP),
                 fails("a requested IP outside every pool", req("team-a/a5").withRequestedIps(ip("198.18.9.9")),
-                        FailureReason.NOT_IN_ANY_POOL, "198.18.9.9 is not in any address pool"),
+                        FailureReason.NOT_IN_ANY_POOL, "198.18.9.9 is not in any address pool (small: 198.18.0.254-198.18.1.1;"
+                                + " team-b: 198.18.2.10-198.18.2.11; edge: 198.18.3.0-198.18.3.3); request an address inside"
+                                + " a pool, or add 198.18.9.9 to a pool in the ConfigMap"),
                 fails("a named pool that does not exist", req("team-a/a5").withRequestedPool("edg"),
                         FailureReason.NO_POOL_NAMED, "no address pool named \"edg\" (pools: \"small\", \"team-b\", \"edge\")"),
                 fails("a requested IP outside the requested pool",
