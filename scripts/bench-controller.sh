@@ -9,5 +9,5 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=$("$root/scripts/setup.sh")
 cd "$root"
 mvn -B -q -ntp install -DskipTests -Dherald.kube.bin="$bin"
-mvn -B -ntp test -pl e2e -Dherald.kube.bin="$bin" -Dherald.excludedGroups= -Dgroups=benchmark \
+mvn -B -ntp test -pl e2e -Dherald.kube.bin="$bin" -Dherald.excludedGroups= -Dgroups=benchmark -Dtest='*Benchmark' \
   -Dherald.bench.sizes="${1:-1000,5000,10000}" | grep -E '^\|' || { echo "benchmark failed; rerun without the filter to see why" >&2; exit 1; }

@@ -1,6 +1,7 @@
 package io.herald.controller;
 
 import io.herald.common.Annotations;
+import io.herald.common.kube.HeraldServices;
 import io.herald.common.ip.IpAddress;
 import io.herald.controller.allocation.Allocation;
 import io.herald.controller.allocation.AllocationRequest;
@@ -18,13 +19,11 @@ import io.kubernetes.client.extended.controller.reconciler.Request;
 import io.kubernetes.client.extended.workqueue.WorkQueue;
 import io.kubernetes.client.informer.cache.Lister;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.models.V1LoadBalancerIngress;
 import io.kubernetes.client.openapi.models.V1Service;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -220,12 +219,7 @@ public final class ServiceReconciler implements Reconciler {
     }
 
     private static List<String> ingressIps(V1Service service) {
-        if (service.getStatus() == null || service.getStatus().getLoadBalancer() == null
-                || service.getStatus().getLoadBalancer().getIngress() == null) {
-            return List.of();
-        }
-        return service.getStatus().getLoadBalancer().getIngress().stream()
-                .map(V1LoadBalancerIngress::getIp).filter(Objects::nonNull).toList();
+        return HeraldServices.ingressIps(service);
     }
 
     private static boolean matchesStatus(V1Service service, Allocation allocation) {

@@ -1,6 +1,7 @@
 package io.herald.controller.kube;
 
 import io.herald.common.Annotations;
+import io.herald.common.kube.HeraldServices;
 import io.herald.common.ip.Family;
 import io.herald.common.ip.IpAddress;
 import io.herald.controller.allocation.AllocationRequest;
@@ -39,9 +40,7 @@ public final class ServiceRequests {
 
     /** Type LoadBalancer with no loadBalancerClass, or Herald's. */
     public boolean handles(V1Service service) {
-        V1ServiceSpec spec = service.getSpec();
-        return spec != null && "LoadBalancer".equals(spec.getType())
-                && (spec.getLoadBalancerClass() == null || spec.getLoadBalancerClass().equals(loadBalancerClass));
+        return HeraldServices.isHeralds(service, loadBalancerClass);
     }
 
     /** Why {@link #handles} is false, in words for an Event. */
