@@ -1,0 +1,40 @@
+package io.herald.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a system command (ip, ...) with a time limit; fails with its output when it fails. */
+final class Shell {
+    private Shell() {}
+
+    static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish within 30 s");
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed with exit code " + process.exitValue() + ": " + output
+                    + (output.contains("Operation not permitted") ? " (these tests need root: CAP_NET_ADMIN)" : ""));
+        }
+        return output;
+    }
+
+    /** For clean-up: runs the command and ignores failure. */
+    static void runQuietly(String... command) {
+        try {
+            run(command);
+        } catch (IOException e) {
+            // already gone, or never made
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static List<String> lines(String... command) throws IOException, InterruptedException {
+        return run(command).lines().toList();
+    }
+}

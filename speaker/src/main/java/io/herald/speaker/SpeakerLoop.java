@@ -1,0 +1,244 @@
+package io.herald.speaker;
+
+import io.herald.common.config.AddressPool;
+import io.herald.common.config.Config;
+import io.herald.common.ip.IpAddress;
+import io.herald.speaker.announce.Announcement;
+import io.herald.speaker.announce.Announcer;
+import io.herald.speaker.kube.ClusterView;
+import io.herald.speaker.kube.SpeakerConfig;
+import io.herald.speaker.ownership.Membership;
+import io.herald.speaker.ownership.OwnLease;
+import io.herald.speaker.ownership.OwnerDecision;
+import io.herald.speaker.ownership.Ownership;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The speaker's one decision thread: whenever anything it watches changes, and when a
+ * Lease runs out (which produces no API event), it decides the owner of every VIP,
+ * tells the announcer exactly what this node answers for, and reports what changed.
+ */
+final class SpeakerLoop implements AutoCloseable {
+    private static final Logger log = LogManager.getLogger(SpeakerLoop.class);
+    /** Recompute at least this often even when nothing seems to change. */
+    private static final Duration IDLE = Duration.ofSeconds(30);
+
+    /** The interfaces a pool's VIPs are announced on, on this node. */
+    @FunctionalInterface
+    interface Interfaces {
+        List<String> forPool(AddressPool pool);
+    }
+
+    /** What changed on this node, for Events, logs and metrics. */
+    interface Reporter {
+        /** This node now announces {@code vip} for {@code services} on {@code interfaces}. */
+        void started(IpAddress vip, List<String> services, List<String> interfaces);
+
+        /** This node stopped announcing {@code vip}; {@code why} in a user's words. */
+        void stopped(IpAddress vip, String why);
+
+        /** After every decision: what this node announces now and how many nodes are live. */
+        void state(Set<Announcement> announced, int liveNodes, boolean ownLeaseFresh);
+    }
+
+    private final String node;
+    private final ClusterView cluster;
+    private final SpeakerConfig config;
+    private final Interfaces interfaces;
+    private final Announcer announcer;
+    private final Reporter reporter;
+    private final Thread thread;
+    private final Object lock = new Object();
+    private boolean dirty = true;
+    private boolean closed;
+    private volatile Membership membership = Membership.EMPTY;
+    private volatile OwnLease own;
+    private SortedMap<IpAddress, Set<String>> announced = new TreeMap<>();
+    private Ownership last;
+
+    SpeakerLoop(String node, ClusterView cluster, SpeakerConfig config, Interfaces interfaces, Announcer announcer,
+            Reporter reporter) {
+        this.node = node;
+        this.cluster = cluster;
+        this.config = config;
+        this.interfaces = interfaces;
+        this.announcer = announcer;
+        this.reporter = reporter;
+        this.own = OwnLease.notHeld(node);
+        this.thread = new Thread(this::run, "ownership");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Something the decision depends on changed. */
+    void poke() {
+        synchronized (lock) {
+            dirty = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** A speaker Lease was added or renewed; timed by this process's clock, now. */
+    void leaseSeen(String leaseNode, String renewMarker, long durationNanos) {
+        boolean wasLive;
+        synchronized (lock) {
+            long now = System.nanoTime();
+            wasLive = membership.isLive(leaseNode, now);
+            membership = membership.observe(leaseNode, renewMarker, durationNanos, now);
+        }
+        if (!wasLive) {
+            poke(); // a renewal of a live Lease only moves its expiry, which the wait already tracks
+        }
+    }
+
+    void leaseDeleted(String leaseNode) {
+        synchronized (lock) {
+            membership = membership.deleted(leaseNode);
+        }
+        poke();
+    }
+
+    void ownLease(OwnLease lease) {
+        boolean wasFresh = own.isFresh(System.nanoTime());
+        own = lease;
+        if (!wasFresh) {
+            poke(); // renewals that only extend a fresh Lease change nothing
+        }
+    }
+
+    private void run() {
+        while (true) {
+            synchronized (lock) {
+                long deadline = System.nanoTime() + nextDeadlineNanos();
+                while (!dirty && !closed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break; // a Lease ran out: no API event says so
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(lock, left);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                dirty = false;
+            }
+            try {
+                decide();
+            } catch (RuntimeException e) {
+                log.error("deciding ownership failed; trying again in 1 s", e);
+                try {
+                    TimeUnit.SECONDS.sleep(1);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                poke();
+            }
+        }
+    }
+
+    /** Nanoseconds until a Lease (another node's, or this node's own freshness) runs out. */
+    private long nextDeadlineNanos() {
+        long now = System.nanoTime();
+        long wait = IDLE.toNanos();
+        var expiry = membership.nanosUntilNextExpiry(now);
+        if (expiry.isPresent()) {
+            wait = Math.min(wait, expiry.getAsLong() + 1);
+        }
+        OwnLease self = own;
+        if (self.isFresh(now)) {
+            wait = Math.min(wait, self.renewStartedNanos() + self.durationNanos() - now + 1);
+        }
+        return Math.max(wait, 1);
+    }
+
+    private void decide() {
+        long now = System.nanoTime();
+        Config pools = config.current();
+        Set<String> live = membership.liveAt(now);
+        Ownership ownership = Ownership.decide(pools, cluster.nodes(), live, cluster.services());
+        OwnLease self = own;
+        SortedSet<IpAddress> mine = ownership.toAnnounce(self, now);
+
+        SortedMap<IpAddress, Set<String>> next = new TreeMap<>();
+        Set<Announcement> wanted = new HashSet<>();
+        for (IpAddress vip : mine) {
+            List<String> names = pools.poolContaining(vip).map(interfaces::forPool).orElse(List.of());
+            next.put(vip, new LinkedHashSet<>(names));
+            names.forEach(name -> wanted.add(new Announcement(vip, name)));
+        }
+        announcer.announce(wanted);
+
+        for (Map.Entry<IpAddress, Set<String>> entry : next.entrySet()) {
+            if (!entry.getValue().equals(announced.get(entry.getKey()))) {
+                OwnerDecision decision = ownership.decisions().get(entry.getKey());
+                reporter.started(entry.getKey(), decision.services(), new ArrayList<>(entry.getValue()));
+            }
+        }
+        for (IpAddress vip : announced.keySet()) {
+            if (!next.containsKey(vip)) {
+                reporter.stopped(vip, why(vip, ownership, self, now));
+            }
+        }
+        announced = next;
+        last = ownership;
+        reporter.state(wanted, live.size(), self.isFresh(now));
+    }
+
+    private String why(IpAddress vip, Ownership ownership, OwnLease self, long now) {
+        if (!self.isFresh(now)) {
+            return "this node's Lease is not fresh (renewals are failing or the speaker is stopping)";
+        }
+        OwnerDecision decision = ownership.decisions().get(vip);
+        if (decision == null) {
+            return "no Service holds it any more";
+        }
+        if (decision instanceof OwnerDecision.Owned owned) {
+            return "node " + owned.node() + " owns it now";
+        }
+        return ((OwnerDecision.Unowned) decision).message();
+    }
+
+    /** The last decision, for tests and debugging; null before the first. */
+    Ownership lastDecision() {
+        return last;
+    }
+
+    /** Stops deciding and stops announcing everything, before the Lease is deleted. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+        }
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        announcer.announce(Set.of());
+        for (IpAddress vip : announced.keySet()) {
+            reporter.stopped(vip, "the speaker is stopping");
+        }
+        announced = new TreeMap<>();
+        announcer.close();
+    }
+}

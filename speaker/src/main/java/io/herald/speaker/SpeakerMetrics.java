@@ -1,0 +1,73 @@
+package io.herald.speaker;
+
+import io.herald.common.ip.Family;
+import io.herald.speaker.announce.Announcement;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Locale;
+import java.util.Set;
+
+/** The speaker's Prometheus metrics; prefix {@code herald_speaker_}. */
+final class SpeakerMetrics {
+    final Counter ownershipChanges;
+    final Counter leaseRenewFailures;
+    final Gauge ownLeaseFresh;
+    final Gauge liveNodes;
+    final Gauge configLoaded;
+    final Gauge configStale;
+    final Counter requestsReceived;
+    final Counter repliesSent;
+    final Counter gratuitousSent;
+    final Counter framesDropped;
+    final Counter interfaceErrors;
+    private volatile Set<Announcement> announced = Set.of();
+
+    SpeakerMetrics(PrometheusRegistry registry) {
+        GaugeWithCallback.builder().name("herald_speaker_vips_announced")
+                .help("VIPs this node answers ARP / NDP for").callback(cb -> cb.call(
+                        announced.stream().map(Announcement::vip).distinct().count()))
+                .register(registry);
+        GaugeWithCallback.builder().name("herald_speaker_announced")
+                .help("1 for each VIP and interface this node announces on").labelNames("vip", "interface")
+                .callback(cb -> announced.forEach(a -> cb.call(1, a.vip().toString(), a.interfaceName())))
+                .register(registry);
+        ownershipChanges = Counter.builder().name("herald_speaker_ownership_changes_total")
+                .help("VIPs this node started or stopped announcing").labelNames("change").register(registry);
+        leaseRenewFailures = Counter.builder().name("herald_speaker_lease_renew_failures_total")
+                .help("failed renewals of this node's speaker Lease").register(registry);
+        ownLeaseFresh = Gauge.builder().name("herald_speaker_lease_fresh")
+                .help("1 while this node's own Lease is fresh by its own clock; at 0 it announces nothing")
+                .register(registry);
+        liveNodes = Gauge.builder().name("herald_speaker_live_nodes")
+                .help("speakers whose Lease this node sees live").register(registry);
+        configLoaded = Gauge.builder().name("herald_config_loaded")
+                .help("1 when a valid address-pool configuration is in force").register(registry);
+        configStale = Gauge.builder().name("herald_config_stale")
+                .help("1 when the ConfigMap's latest content was rejected and an older, valid one stays in force")
+                .register(registry);
+        requestsReceived = Counter.builder().name("herald_speaker_requests_received_total")
+                .help("ARP requests (ipv4) and Neighbor Solicitations (ipv6) examined, by interface")
+                .labelNames("family", "interface").register(registry);
+        repliesSent = Counter.builder().name("herald_speaker_replies_sent_total")
+                .help("ARP replies (ipv4) and Neighbor Advertisements (ipv6) sent for announced VIPs")
+                .labelNames("family", "interface").register(registry);
+        gratuitousSent = Counter.builder().name("herald_speaker_gratuitous_sent_total")
+                .help("gratuitous ARPs (ipv4) and unsolicited Neighbor Advertisements (ipv6) sent")
+                .labelNames("family", "interface").register(registry);
+        framesDropped = Counter.builder().name("herald_speaker_frames_dropped_total")
+                .help("captured frames not answered, by reason (malformed ones included)")
+                .labelNames("reason", "interface").register(registry);
+        interfaceErrors = Counter.builder().name("herald_speaker_interface_errors_total")
+                .help("failures to open, read or send on an interface").labelNames("interface").register(registry);
+    }
+
+    void announced(Set<Announcement> now) {
+        announced = Set.copyOf(now);
+    }
+
+    static String family(Family family) {
+        return family.name().toLowerCase(Locale.ROOT);
+    }
+}
