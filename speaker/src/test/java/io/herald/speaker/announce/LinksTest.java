@@ -1,0 +1,96 @@
+package io.herald.speaker.announce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.speaker.l2.InterfaceInfo;
+import io.herald.speaker.l2.MacAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which links a speaker announces on, from a /sys/class/net laid out as a typical node's. */
+class LinksTest {
+    @TempDir
+    Path sys;
+    Links links;
+
+    @BeforeEach
+    void node() throws IOException {
+        link("lo", "0x9", 772, "00:00:00:00:00:00", 1);
+        link("eth0", "0x1003", 1, "52:54:00:12:34:56", 2);
+        link("eth1", "0x1003", 1, "52:54:00:12:34:57", 3);
+        link("br0", "0x1003", 1, "52:54:00:12:34:57", 4);
+        Files.createSymbolicLink(sys.resolve("eth1/master"), Path.of("../br0"));
+        link("eth2", "0x1002", 1, "52:54:00:12:34:58", 5); // down
+        link("kube-ipvs0", "0xc3", 1, "6a:1c:8e:00:00:01", 6); // up, NOARP: kube-proxy's dummy
+        link("wg0", "0x91", 65534, "", 7); // point-to-point tunnel, no MAC
+        link("ib0", "0x1003", 32, "80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:b1:c3", 8);
+        link("vip0", "0x1003", 1, "02:00:00:00:00:00", 9); // no address: found here though the JDK would not list it
+        links = new Links(sys);
+    }
+
+    private void link(String name, String flags, int type, String address, int index) throws IOException {
+        Path dir = Files.createDirectories(sys.resolve(name));
+        Files.writeString(dir.resolve("flags"), flags + "\n");
+        Files.writeString(dir.resolve("type"), type + "\n");
+        Files.writeString(dir.resolve("address"), address + "\n");
+        Files.writeString(dir.resolve("ifindex"), index + "\n");
+    }
+
+    @Test
+    void announcesOnUpEthernetLinksThatAreNotPortsOfABridge() {
+        assertEquals(List.of(
+                new InterfaceInfo("br0", MacAddress.parse("52:54:00:12:34:57"), 4),
+                new InterfaceInfo("eth0", MacAddress.parse("52:54:00:12:34:56"), 2),
+                new InterfaceInfo("vip0", MacAddress.parse("02:00:00:00:00:00"), 9)), links.announceable());
+    }
+
+    @Test
+    void resolvesANamedInterfaceEvenWhenItIsDown() {
+        assertEquals(new InterfaceInfo("eth2", MacAddress.parse("52:54:00:12:34:58"), 5), links.resolve("eth2"));
+        assertEquals(List.of(links.resolve("eth0"), links.resolve("br0")), links.resolve(List.of("eth0", "br0")));
+    }
+
+    @Test
+    void anUnknownNameListsTheInterfacesThereAre() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> links.resolve("eth9"));
+        assertEquals("there is no interface eth9 on this node (it has br0, eth0, eth1, eth2, ib0, kube-ipvs0, lo, vip0, wg0);"
+                + " name one of those in the pool's interfaces, or leave the list out to announce on every suitable one", e.getMessage());
+    }
+
+    @Test
+    void aBridgePortPointsAtItsBridge() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> links.resolve("eth1"));
+        assertEquals("interface eth1 is a port of br0, which receives its traffic; announce on br0 instead", e.getMessage());
+    }
+
+    @Test
+    void linksWithoutAnEthernetMacAreRefused() {
+        for (String name : List.of("lo", "wg0", "ib0")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> links.resolve(name));
+            assertTrue(e.getMessage().startsWith("interface " + name + " is not an Ethernet interface with its own MAC address"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("Herald answers ARP and NDP on Ethernet links only"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNameCannotLeaveSysClassNet() {
+        for (String name : new String[] {"../etc", "..", "", "a/b", "eth0:1", "sixteen-chars-xx"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> links.resolve(name));
+            assertTrue(e.getMessage().contains("is not an interface name"), e.getMessage());
+        }
+    }
+
+    @Test
+    void thisMachinesLoopbackIsNeverAnnouncedOn() {
+        Links system = Links.system();
+        assertTrue(system.announceable().stream().noneMatch(link -> link.name().equals("lo")), system.announceable()::toString);
+        assertThrows(IllegalArgumentException.class, () -> system.resolve("lo"));
+    }
+}
