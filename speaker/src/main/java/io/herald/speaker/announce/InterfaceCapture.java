@@ -1,0 +1,182 @@
+package io.herald.speaker.announce;
+
+import io.herald.common.ip.Family;
+import io.herald.common.ip.IpAddress;
+import io.herald.speaker.announce.Announcer.Listener;
+import io.herald.speaker.l2.ArpResponder;
+import io.herald.speaker.l2.Decision;
+import io.herald.speaker.l2.DropReason;
+import io.herald.speaker.l2.InterfaceInfo;
+import io.herald.speaker.l2.NdpResponder;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One interface in use: its channel, the read loop on its own daemon thread, and the VIPs
+ * it answers for. The responders decide; this only moves frames and counts.
+ */
+final class InterfaceCapture implements AutoCloseable {
+    private static final Logger log = LogManager.getLogger(InterfaceCapture.class);
+    /** close() waits this long, waking the read loop every {@link #WAKE_EVERY_MILLIS}, before it gives up on the thread. */
+    private static final long STOP_WAIT_MILLIS = 1_000;
+    private static final long WAKE_EVERY_MILLIS = 100;
+    private static final int ETHERTYPE_IPV6 = 0x86dd;
+
+    private final InterfaceInfo iface;
+    private final PacketChannel channel;
+    private final Listener listener;
+    private final ArpResponder arp = new ArpResponder();
+    private final NdpResponder ndp = new NdpResponder();
+    private final Thread reader;
+
+    private volatile Set<IpAddress> announced = Set.of();
+    private volatile boolean running = true;
+    private volatile String failure;
+    private String listenProblem;
+
+    InterfaceCapture(InterfaceInfo iface, PacketChannel channel, Listener listener) {
+        this.iface = Objects.requireNonNull(iface, "iface");
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.reader = new Thread(this::readLoop, "herald-capture-" + iface.name());
+        reader.setDaemon(true);
+    }
+
+    void start() {
+        reader.start();
+    }
+
+    InterfaceInfo iface() {
+        return iface;
+    }
+
+    /**
+     * Answers for exactly {@code vips} from now on, and makes sure solicitations for the
+     * IPv6 ones arrive. A problem with the latter is reported once until it changes.
+     */
+    void announce(Set<IpAddress> vips) {
+        announced = Set.copyOf(vips);
+        Set<IpAddress> ipv6 = vips.stream().filter(vip -> vip.family() == Family.IPV6).collect(Collectors.toUnmodifiableSet());
+        try {
+            channel.listenFor(ipv6);
+            if (listenProblem != null) {
+                log.info("{} now receives Neighbor Solicitations for all its IPv6 VIPs", iface.name());
+                listenProblem = null;
+            }
+        } catch (IOException e) {
+            if (!e.getMessage().equals(listenProblem)) {
+                listenProblem = e.getMessage();
+                log.warn(listenProblem);
+                listener.interfaceFailed(iface.name(), listenProblem);
+            }
+        }
+    }
+
+    boolean owns(IpAddress vip) {
+        return announced.contains(vip);
+    }
+
+    /** Why the read loop stopped by itself, or null while it runs. */
+    String failure() {
+        return failure;
+    }
+
+    /** Sends a frame out of this interface; false, and logged, if it could not be sent. */
+    boolean send(byte[] frame) {
+        try {
+            channel.send(frame);
+            return true;
+        } catch (IOException e) {
+            if (running) {
+                log.warn(e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    /** Stops answering at once, then stops the read loop and releases the channel. */
+    @Override
+    public void close() {
+        announced = Set.of();
+        running = false;
+        long deadline = System.nanoTime() + STOP_WAIT_MILLIS * 1_000_000;
+        boolean interrupted = false;
+        while (reader.isAlive() && System.nanoTime() - deadline < 0) {
+            channel.wakeUp();
+            try {
+                reader.join(WAKE_EVERY_MILLIS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (reader.isAlive()) {
+            // Closing the handle would wait for the blocked read; let a helper do that so we never hang.
+            log.warn("the capture on {} did not stop within {} ms; its socket is released in the background", iface.name(), STOP_WAIT_MILLIS);
+            Thread closer = new Thread(channel::close, "herald-capture-close-" + iface.name());
+            closer.setDaemon(true);
+            closer.start();
+        } else {
+            channel.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void readLoop() {
+        while (running) {
+            byte[] frame;
+            try {
+                frame = channel.receive();
+            } catch (IOException e) {
+                if (running) {
+                    failure = e.getMessage();
+                    log.warn(failure);
+                    listener.interfaceFailed(iface.name(), failure);
+                }
+                return;
+            }
+            if (frame == null || !running) {
+                continue;
+            }
+            try {
+                handle(frame);
+            } catch (RuntimeException e) {
+                log.warn("handling a frame on {} failed; the capture goes on", iface.name(), e);
+            }
+        }
+    }
+
+    /** Hands one frame to the responder of its family and acts on the decision. */
+    private void handle(byte[] frame) {
+        Family family = etherType(frame) == ETHERTYPE_IPV6 ? Family.IPV6 : Family.IPV4;
+        listener.requestReceived(family, iface.name());
+        Decision decision = family == Family.IPV6 ? ndp.handle(frame, iface, this::owns) : arp.handle(frame, iface, this::owns);
+        if (decision instanceof Decision.Reply reply) {
+            if (!owns(reply.vip())) {
+                // Removed while the responder looked: it is not ours to answer any more.
+                listener.dropped(DropReason.NOT_OWNED, iface.name());
+            } else if (send(reply.frame())) {
+                listener.replySent(family, reply.vip(), iface.name());
+            }
+        } else if (decision instanceof Decision.Drop drop) {
+            listener.dropped(drop.reason(), iface.name());
+        }
+    }
+
+    /** The EtherType, or for a VLAN-tagged frame the one inside the tag (the responders drop tagged frames either way). */
+    private static int etherType(byte[] frame) {
+        if (frame.length < 14) {
+            return -1;
+        }
+        int type = ((frame[12] & 0xff) << 8) | (frame[13] & 0xff);
+        if ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && frame.length >= 18) {
+            return ((frame[16] & 0xff) << 8) | (frame[17] & 0xff);
+        }
+        return type;
+    }
+}
