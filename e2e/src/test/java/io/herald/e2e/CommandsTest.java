@@ -65,7 +65,7 @@ class CommandsTest {
         ensureNode(admin, "node-a");
         int port = HeraldProcess.freePort();
         try (HeraldProcess speaker = HeraldProcess.start("speaker", args("speaker", cluster, port))) {
-            speaker.awaitLine("speaker running for node node-a", START);
+            speaker.awaitLine("speaker for node node-a: Lease herald-system/herald-speaker-node-a renewed every 2000 ms", START);
             assertTrue(speaker.awaitOk(port, "/readyz", START).contains("[+]nodes-synced ok"));
         }
     }

@@ -8,6 +8,7 @@ import io.herald.common.serve.ListenAddress;
 import io.herald.common.ip.IpAddress;
 import io.herald.speaker.announce.Announcement;
 import io.herald.speaker.announce.Announcer;
+import io.herald.speaker.announce.Links;
 import io.herald.speaker.kube.ClusterView;
 import io.herald.speaker.kube.SpeakerConfig;
 import io.herald.speaker.kube.SpeakerLease;
@@ -131,7 +132,7 @@ public final class SpeakerCommand implements Callable<Integer> {
             ClusterView cluster = new ClusterView(nodes.getIndexer(), services.getIndexer(), slices.getIndexer(),
                     loadBalancerClass);
             Announcer announcer = Announcers.create(metrics);
-            SpeakerLoop loop = new SpeakerLoop(nodeName, cluster, config, Announcers.interfaces(),
+            SpeakerLoop loop = new SpeakerLoop(nodeName, cluster, config, Announcers.interfaces(Links.system()),
                     announcer, new Report(nodeName, cluster, events, metrics));
 
             SpeakerLease lease = new SpeakerLease(component.client(), namespace, nodeName, renew, duration,
