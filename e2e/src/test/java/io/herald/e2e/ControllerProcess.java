@@ -8,16 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A controller replica as a real process, with lease timings short enough for tests. */
-final class ControllerProcess {
-    static final String NAMESPACE = "herald-system";
+public final class ControllerProcess {
+    public static final String NAMESPACE = "herald-system";
 
     private ControllerProcess() {}
 
-    static HeraldProcess start(KubeCluster cluster, String identity, String... extra) {
+    public static HeraldProcess start(KubeCluster cluster, String identity, String... extra) {
         return start(cluster, identity, HeraldProcess.freePort(), extra);
     }
 
-    static HeraldProcess start(KubeCluster cluster, String identity, int port, String... extra) {
+    public static HeraldProcess start(KubeCluster cluster, String identity, int port, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "--kubeconfig", cluster.adminKubeconfig().toString(),
                 "--listen-address", "127.0.0.1:" + port,

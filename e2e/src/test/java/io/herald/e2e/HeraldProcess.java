@@ -16,8 +16,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-/** A Herald command run from its built jar as a real process, its output in a file. */
-final class HeraldProcess implements AutoCloseable {
+/**
+ * A Herald command run from its built jar as a real process, its output in a file.
+ * The lab ({@code io.herald.e2e.lab}) runs its helpers (forwarders, stand-in servers,
+ * the prober) through {@link #launch} too, often behind {@code ip netns exec}.
+ */
+public final class HeraldProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -31,7 +35,7 @@ final class HeraldProcess implements AutoCloseable {
     }
 
     /** The jar of a part ("controller", "speaker") as Maven built it. */
-    static Path jar(String part) {
+    public static Path jar(String part) {
         String given = System.getProperty("herald." + part + ".jar");
         Path jar = given != null ? Path.of(given) : Path.of("..", part, "target", "herald-" + part + ".jar");
         if (!Files.isRegularFile(jar)) {
@@ -40,23 +44,41 @@ final class HeraldProcess implements AutoCloseable {
         return jar.toAbsolutePath().normalize();
     }
 
-    static HeraldProcess start(String part, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar(part).toString()));
+    public static HeraldProcess start(String part, List<String> args) {
+        return start(part, List.of(), args);
+    }
+
+    /**
+     * Runs the part's jar behind {@code launcher}, for example {@code ip netns exec NS}, which
+     * execs the JVM in place: {@link #pid()} is then the JVM's own.
+     */
+    public static HeraldProcess start(String part, List<String> launcher, List<String> args) {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(javaCommand().toString(), "-Xmx256m", "-jar", jar(part).toString()));
         command.addAll(args);
+        return launch(part, command);
+    }
+
+    /** Any command as a process of the tests, its output (stdout and stderr) in a temp file. */
+    public static HeraldProcess launch(String name, List<String> command) {
         try {
-            Path output = Files.createTempFile("herald-" + part + "-", ".log");
+            Path output = Files.createTempFile("herald-" + name + "-", ".log");
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .start();
-            return new HeraldProcess(part, process, output);
+            return new HeraldProcess(name, process, output);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
     }
 
-    static int freePort() {
+    /** The java launcher of the JVM running the tests. */
+    public static Path javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -64,7 +86,7 @@ final class HeraldProcess implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         try {
             return Files.readString(output);
         } catch (IOException e) {
@@ -73,7 +95,7 @@ final class HeraldProcess implements AutoCloseable {
     }
 
     /** Waits until the output has a line matching {@code regex}; fails with the output if not. */
-    String awaitLine(String regex, Duration patience) throws InterruptedException {
+    public String awaitLine(String regex, Duration patience) throws InterruptedException {
         Pattern pattern = Pattern.compile(regex);
         long deadline = System.nanoTime() + patience.toNanos();
         do {
@@ -88,7 +110,7 @@ final class HeraldProcess implements AutoCloseable {
     }
 
     /** GET on the process's health/metrics port; status -1 when nothing answers. */
-    static HttpResponse<String> get(int port, String path) throws InterruptedException {
+    public static HttpResponse<String> get(int port, String path) throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build();
         try {
@@ -99,7 +121,7 @@ final class HeraldProcess implements AutoCloseable {
     }
 
     /** Polls until {@code path} answers 200, returning the body. */
-    String awaitOk(int port, String path, Duration patience) throws InterruptedException {
+    public String awaitOk(int port, String path, Duration patience) throws InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
         HttpResponse<String> last = null;
         while (System.nanoTime() < deadline) {
@@ -117,7 +139,7 @@ final class HeraldProcess implements AutoCloseable {
     }
 
     /** Sends SIGTERM and waits for the exit code. */
-    int terminate(Duration patience) throws InterruptedException {
+    public int terminate(Duration patience) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
@@ -127,21 +149,27 @@ final class HeraldProcess implements AutoCloseable {
     }
 
     /** SIGKILL: the process gets no chance to clean up, as when a node dies. */
-    void kill() throws InterruptedException {
-        process.destroyForcibly();
+    public void kill() throws InterruptedException {
+        killTree();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    long pid() {
+    /** Children first: a forking server (socat) has one per connection, and they would outlive it. */
+    private void killTree() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
     /** Peak resident memory so far (VmHWM), in MiB, from /proc. */
-    double peakRssMib() {
+    public double peakRssMib() {
         try {
             return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
                     .filter(l -> l.startsWith("VmHWM:"))
@@ -153,7 +181,7 @@ final class HeraldProcess implements AutoCloseable {
     }
 
     /** Waits for the process to end by itself. */
-    int awaitExit(Duration patience) throws InterruptedException {
+    public int awaitExit(Duration patience) throws InterruptedException {
         if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " still running after " + patience.toSeconds() + " s; output:\n" + output());
         }
@@ -162,7 +190,7 @@ final class HeraldProcess implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        process.destroyForcibly();
+        killTree();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
