@@ -1,0 +1,505 @@
+package io.herald.e2e.lab;
+
+import io.herald.common.ip.IpAddress;
+import io.herald.e2e.HeraldProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A simulated LAN on this machine: a Linux bridge in namespace {@code hlab-RUN-lan},
+ * one namespace per node ({@code hlab-RUN-n1}, ...) and one for the client, each with
+ * an {@code eth0} on the bridge. Nodes behave as kube-proxy in IPVS mode with strictARP:
+ * {@link #exposeVip} puts a VIP on every node's {@code lo} and the kernel never answers
+ * ARP or NDP for it, so only Herald's speaker can. {@link #serve} stands in for the pods.
+ *
+ * <p>Every name carries a random run id, so runs never collide. {@link #close()} and a
+ * JVM shutdown hook remove everything; {@link #cleanStale()} (also run by
+ * {@link Builder#start()}) removes what a killed JVM left. Needs root.
+ */
+public final class Lab implements AutoCloseable {
+    static final String PREFIX = "hlab-";
+    static final String CLIENT_IPV4 = "198.18.0.2";
+    static final String CLIENT_IPV6 = "2001:db8::2";
+    static final int MAX_NODES = 89; // node i's address and MAC end in 10+i, two decimal digits
+    static final Path RUNS = Path.of("/run/herald-lab");
+    private static final Pattern RUN_NETNS = Pattern.compile("^" + PREFIX + "([0-9a-f]{6})-");
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final Logger log = LogManager.getLogger(Lab.class);
+
+    private final String run;
+    private final Path dir;
+    private final Netns lan;
+    private final Map<String, LabNode> nodes = new LinkedHashMap<>();
+    private final LabClient client;
+    private final List<HeraldProcess> processes = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook;
+    private Duration startupTime;
+
+    /** How many nodes. */
+    public static final class Builder {
+        private int nodes = 3;
+
+        private Builder() {}
+
+        /** Nodes n1 to n{count}; default 3. */
+        public Builder nodes(int count) {
+            if (count < 1 || count > MAX_NODES) {
+                throw new IllegalArgumentException("a lab has 1 to " + MAX_NODES + " nodes, not " + count);
+            }
+            this.nodes = count;
+            return this;
+        }
+
+        public Lab start() {
+            return Lab.start(this);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Lab(String run, Path dir, Builder options) {
+        this.run = run;
+        this.dir = dir;
+        this.lan = new Netns(PREFIX + run + "-lan");
+        for (int i = 1; i <= options.nodes; i++) {
+            String name = "n" + i;
+            nodes.put(name, new LabNode(name, PREFIX + run + "-" + name, "198.18.0." + (10 + i), "2001:db8::" + (10 + i),
+                    "02:00:00:00:00:" + (10 + i)));
+        }
+        this.client = new LabClient(new Netns(PREFIX + run + "-client"), "02:00:00:00:00:02", this::track);
+        this.shutdownHook = new Thread(this::close, "herald-lab-" + run + "-teardown");
+    }
+
+    private static Lab start(Builder options) {
+        requireRoot();
+        requireCommands(List.of("ip", "curl"));
+        cleanStale();
+        long began = System.nanoTime();
+        String run = newRun();
+        Lab lab = new Lab(run, RUNS.resolve(run), options);
+        Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
+        try {
+            lab.build();
+        } catch (RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+        lab.startupTime = Duration.ofNanos(System.nanoTime() - began);
+        log.info("lab {} up in {} ms: {} node(s)", run, lab.startupTime.toMillis(), lab.nodes.size());
+        return lab;
+    }
+
+    /**
+     * Claims a run id: its directory appears whole (owner file inside) by one rename, before
+     * any namespace, so {@link #cleanStale()} in another JVM never takes a run being born for a dead one.
+     */
+    private static String newRun() {
+        try {
+            Files.createDirectories(RUNS);
+            SecureRandom random = new SecureRandom();
+            for (int attempt = 0; attempt < 20; attempt++) {
+                String run = HexFormat.of().formatHex(random.generateSeed(3));
+                Path dir = RUNS.resolve(run);
+                if (Files.exists(dir) || Netns.all().stream().anyMatch(n -> n.startsWith(PREFIX + run + "-"))) {
+                    continue;
+                }
+                Path birth = Files.createTempDirectory(RUNS, ".new-");
+                Files.writeString(birth.resolve("owner"), self());
+                try {
+                    Files.move(birth, dir, StandardCopyOption.ATOMIC_MOVE);
+                    return run;
+                } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+                    deleteTree(birth);
+                }
+            }
+            throw new IllegalStateException("found no free run id under " + RUNS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the lab's run directory under " + RUNS, e);
+        }
+    }
+
+    private void build() {
+        Netns.addAll(namespaces().stream().map(Netns::new).toList());
+
+        // Before any link exists, so eth0 inherits "default": IPv6 addresses usable at once.
+        List<String> noDad = List.of("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+        lan.sysctl(noDad.toArray(String[]::new));
+        new Netns(client.netns()).sysctl(noDad.toArray(String[]::new));
+        for (LabNode node : nodes.values()) {
+            List<String> settings = new ArrayList<>(noDad);
+            // kube-proxy IPVS with strictARP: answer ARP only for addresses on the asking
+            // interface, and never use a VIP on lo as the source of our own ARP requests.
+            settings.addAll(List.of("net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.default.arp_ignore=1",
+                    "net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.default.arp_announce=2",
+                    // as on a Kubernetes node, where kube-proxy needs it
+                    "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"));
+            new Netns(node.netns()).sysctl(settings.toArray(String[]::new));
+        }
+
+        // A dumb switch: multicast, so Neighbor Solicitations too, reaches every port whatever
+        // MLD reports the bridge has seen; the speakers listen with pcap and join no group.
+        List<String> bridge = new ArrayList<>(List.of(
+                "link add " + bridgeName() + " type bridge mcast_snooping 0",
+                "link set " + bridgeName() + " up",
+                "link set lo up"));
+        for (LabNode node : nodes.values()) {
+            bridge.addAll(port(portName(node), node.netns(), node.mac()));
+        }
+        bridge.addAll(port(clientPortName(), client.netns(), client.mac()));
+        lan.ipBatch(bridge);
+
+        for (LabNode node : nodes.values()) {
+            member(new Netns(node.netns()), node.ipv4(), node.ipv6());
+        }
+        member(new Netns(client.netns()), CLIENT_IPV4, CLIENT_IPV6);
+    }
+
+    private List<String> port(String portName, String memberNetns, String mac) {
+        return List.of(
+                "link add " + portName + " type veth peer name eth0 netns " + memberNetns + " address " + mac,
+                "link set " + portName + " master " + bridgeName() + " up");
+    }
+
+    private static void member(Netns netns, String ipv4, String ipv6) {
+        netns.ipBatch(List.of(
+                "link set lo up",
+                "addr add " + ipv4 + "/24 dev eth0",
+                "addr add " + ipv6 + "/64 dev eth0",
+                "link set eth0 up"));
+    }
+
+    private String bridgeName() {
+        return "hl" + run + "br";
+    }
+
+    private String portName(LabNode node) {
+        return "hl" + run + "v" + node.name().substring(1);
+    }
+
+    private String clientPortName() {
+        return "hl" + run + "c";
+    }
+
+    // ---- what tests and the demo use ----
+
+    public String runId() {
+        return run;
+    }
+
+    public List<LabNode> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    public LabNode node(String name) {
+        LabNode node = nodes.get(name);
+        if (node == null) {
+            throw new IllegalArgumentException("no node " + name + " in this lab; it has " + nodes.keySet());
+        }
+        return node;
+    }
+
+    public LabClient client() {
+        return client;
+    }
+
+    /** The lab's namespaces: LAN, nodes, client. */
+    public List<String> namespaces() {
+        List<String> out = new ArrayList<>(List.of(lan.name()));
+        nodes.values().forEach(n -> out.add(n.netns()));
+        out.add(client.netns());
+        return out;
+    }
+
+    /** From the first command to a usable lab. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    /** Puts {@code ip} on {@code lo} of every node (/32 or /128), as kube-proxy IPVS does for a LoadBalancer IP. */
+    public void exposeVip(String ip) {
+        String prefix = hostPrefix(ip);
+        for (LabNode node : nodes.values()) {
+            new Netns(node.netns()).ip("addr", "replace", prefix, "dev", "lo");
+        }
+    }
+
+    /** Takes {@code ip} off every node's {@code lo}; nodes that do not have it are left alone. */
+    public void hideVip(String ip) {
+        String prefix = hostPrefix(ip);
+        for (LabNode node : nodes.values()) {
+            Netns netns = new Netns(node.netns());
+            if (!netns.ip("addr", "show", "dev", "lo", "to", prefix).isBlank()) {
+                netns.ip("addr", "del", prefix, "dev", "lo");
+            }
+        }
+    }
+
+    private static String hostPrefix(String ip) {
+        IpAddress address = IpAddress.parse(ip);
+        return address + "/" + address.family().bits();
+    }
+
+    /**
+     * Starts, in every node, the stand-in for kube-proxy and the pods: a server on
+     * {@code port} (all addresses, both families) that answers with the node's name.
+     * Returns once all listen.
+     */
+    public void serve(int port) throws InterruptedException {
+        String owner = Long.toString(ProcessHandle.current().pid());
+        List<HeraldProcess> servers = new ArrayList<>();
+        for (LabNode node : nodes.values()) {
+            servers.add(track(HeraldProcess.launch("serve-" + node.name(), new Netns(node.netns()).prefix(
+                    javaMain(NodeNameServer.class, node.name(), Integer.toString(port), owner)))));
+        }
+        for (HeraldProcess server : servers) {
+            server.awaitLine("^listening on ", START);
+        }
+    }
+
+    /** Takes the node's port on the bridge down: the node is gone from the LAN at once. */
+    public void cutLink(String node) {
+        lan.ip("link", "set", portName(node(node)), "down");
+    }
+
+    public void restoreLink(String node) {
+        lan.ip("link", "set", portName(node(node)), "up");
+    }
+
+    /** Runs a command in {@code node}'s namespace. */
+    public Exec.Result exec(String node, Duration timeout, String... command) {
+        return new Netns(node(node).netns()).exec(timeout, command);
+    }
+
+    /** A JVM running {@code main} from the lab's own classes, which need nothing but the JDK. */
+    static List<String> javaMain(Class<?> main, String... args) {
+        String classes = Path.of(URI.create(main.getProtectionDomain().getCodeSource().getLocation().toString())).toString();
+        List<String> command = new ArrayList<>(List.of(HeraldProcess.javaCommand().toString(),
+                "-Xmx64m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classes, main.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private HeraldProcess track(HeraldProcess process) {
+        processes.add(process);
+        String started = ProcessHandle.of(process.pid()).flatMap(h -> h.info().startInstant()).map(Object::toString).orElse("?");
+        try {
+            Files.writeString(dir.resolve("pids"), process.pid() + " " + started + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            log.warn("cannot record pid {} in {}: {}", process.pid(), dir, e.toString());
+        }
+        return process;
+    }
+
+    // ---- teardown ----
+
+    /** Stops every process of the lab and removes its namespaces and files. Safe to call twice, and from any thread. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean interrupted = Thread.interrupted(); // finish the teardown even for an interrupted test
+        long began = System.nanoTime();
+        try {
+            for (HeraldProcess process : processes) {
+                try {
+                    process.close();
+                } catch (IOException | RuntimeException e) {
+                    log.warn("lab {}: stopping pid {}: {}", run, process.pid(), e.toString());
+                }
+            }
+            remove(run, dir);
+            if (Thread.currentThread() != shutdownHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException alreadyShuttingDown) {
+                    // the hook finds the lab closed
+                }
+            }
+            log.info("lab {} torn down in {} ms", run, Duration.ofNanos(System.nanoTime() - began).toMillis());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Removes what labs of dead JVMs left: their namespaces (and the processes in them),
+     * the root-namespace processes they recorded, and their run directories. A run is dead
+     * when the process named in its owner file is gone (pid and start time both checked).
+     *
+     * @return the run ids removed
+     */
+    public static List<String> cleanStale() {
+        Set<String> runs = new TreeSet<>();
+        for (String name : Netns.all()) {
+            Matcher m = RUN_NETNS.matcher(name);
+            if (m.find()) {
+                runs.add(m.group(1));
+            }
+        }
+        if (Files.isDirectory(RUNS)) {
+            try (Stream<Path> dirs = Files.list(RUNS)) {
+                for (Path d : dirs.toList()) {
+                    String name = d.getFileName().toString();
+                    if (name.matches("[0-9a-f]{6}")) {
+                        runs.add(name);
+                    } else if (name.startsWith(".new-") && !ownerAlive(d)) {
+                        deleteTree(d); // a JVM that died while claiming a run id
+                    }
+                }
+            } catch (IOException e) {
+                log.warn("cannot list {}: {}", RUNS, e.toString());
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        for (String run : runs) {
+            Path dir = RUNS.resolve(run);
+            if (ownerAlive(dir)) {
+                continue;
+            }
+            log.info("removing lab {}, left by a JVM that is gone", run);
+            remove(run, dir);
+            removed.add(run);
+        }
+        return removed;
+    }
+
+    /** Kills the run's recorded processes and everything in its namespaces, then deletes both. */
+    private static void remove(String run, Path dir) {
+        List<ProcessHandle> doomed = new ArrayList<>(recorded(dir));
+        List<String> namespaces = Netns.all().stream().filter(n -> n.startsWith(PREFIX + run + "-")).toList();
+        for (String name : namespaces) {
+            new Netns(name).pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(doomed::add));
+        }
+        for (ProcessHandle process : doomed) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        awaitGone(run, doomed, Duration.ofSeconds(10));
+        Netns.deleteAll(namespaces);
+        List<String> left = Netns.all().stream().filter(n -> n.startsWith(PREFIX + run + "-")).toList();
+        if (!left.isEmpty()) {
+            log.warn("lab {}: namespaces left after deleting: {}", run, left);
+        }
+        deleteTree(dir);
+    }
+
+    /** Processes the run recorded, still alive and still the same process (start time matches). */
+    private static List<ProcessHandle> recorded(Path dir) {
+        Path pids = dir.resolve("pids");
+        if (!Files.exists(pids)) {
+            return List.of();
+        }
+        try {
+            List<ProcessHandle> out = new ArrayList<>();
+            for (String line : Files.readAllLines(pids)) {
+                String[] parts = line.split(" ");
+                if (parts.length == 2) {
+                    ProcessHandle.of(Long.parseLong(parts[0]))
+                            .filter(h -> h.info().startInstant().map(Object::toString).orElse("?").equals(parts[1]))
+                            .ifPresent(out::add);
+                }
+            }
+            return out;
+        } catch (IOException | NumberFormatException e) {
+            log.warn("cannot read {}: {}", pids, e.toString());
+            return List.of();
+        }
+    }
+
+    private static boolean ownerAlive(Path dir) {
+        try {
+            String[] owner = Files.readString(dir.resolve("owner")).strip().split(" ");
+            Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(owner[0]));
+            return process.isPresent() && process.get().isAlive()
+                    && process.get().info().startInstant().map(Object::toString).orElse("?").equals(owner[1]);
+        } catch (IOException | RuntimeException e) {
+            return false; // no owner file: a run dir that never got one, or namespaces without a dir
+        }
+    }
+
+    /** "PID START": enough to tell this JVM from a later process that got the same pid. */
+    private static String self() {
+        ProcessHandle me = ProcessHandle.current();
+        return me.pid() + " " + me.info().startInstant().map(Object::toString).orElse("?") + "\n";
+    }
+
+    private static void requireRoot() {
+        try {
+            boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .anyMatch(l -> l.matches("Uid:\\s+\\d+\\s+0\\s.*"));
+            if (!root) {
+                throw new IllegalStateException("the lab needs root: it makes network namespaces, links and bridges");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot tell whether this process is root", e);
+        }
+    }
+
+    private static void requireCommands(List<String> commands) {
+        List<String> path = List.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"));
+        for (String command : commands) {
+            if (path.stream().noneMatch(dir -> Files.isExecutable(Path.of(dir, command)))) {
+                throw new IllegalStateException("the lab needs " + command + " on the PATH; scripts/setup.sh installs it");
+            }
+        }
+    }
+
+    /** Waits for SIGKILLed processes to be gone; an interrupt does not shorten it, only the deadline does. */
+    private static void awaitGone(String run, List<ProcessHandle> processes, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        boolean interrupted = false;
+        for (ProcessHandle process : processes) {
+            while (process.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (process.isAlive()) {
+                log.warn("lab {}: pid {} survived SIGKILL for {} s", run, process.pid(), patience.toSeconds());
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        Exec.Result result = Exec.run(Exec.SHORT, "rm", "-rf", "--", root.toString());
+        if (!result.ok()) {
+            log.warn("cannot delete {}: {}", root, result.err().strip());
+        }
+    }
+}
