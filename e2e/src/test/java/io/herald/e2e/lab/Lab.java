@@ -1,7 +1,9 @@
 package io.herald.e2e.lab;
 
 import io.herald.common.ip.IpAddress;
+import io.herald.e2e.ControllerProcess;
 import io.herald.e2e.HeraldProcess;
+import io.herald.testkit.KubeCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,9 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -55,14 +59,21 @@ public final class Lab implements AutoCloseable {
     private final Netns lan;
     private final Map<String, LabNode> nodes = new LinkedHashMap<>();
     private final LabClient client;
+    private final KubeCluster kube;
+    private final Function<String, Path> credentials;
     private final List<HeraldProcess> processes = new CopyOnWriteArrayList<>();
+    private final Map<String, Path> kubeconfigs = new TreeMap<>();
+    private final int metricsPort = HeraldProcess.freePort();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
+    private int apiPort;
     private Duration startupTime;
 
-    /** How many nodes. */
+    /** How many nodes, and the Kubernetes API the speakers and controllers use (optional). */
     public static final class Builder {
         private int nodes = 3;
+        private KubeCluster kube;
+        private Function<String, Path> credentials;
 
         private Builder() {}
 
@@ -72,6 +83,21 @@ public final class Lab implements AutoCloseable {
                 throw new IllegalArgumentException("a lab has 1 to " + MAX_NODES + " nodes, not " + count);
             }
             this.nodes = count;
+            return this;
+        }
+
+        /** The API server that speakers reach through the forwarders; without it the lab is network only. */
+        public Builder kube(KubeCluster cluster) {
+            this.kube = cluster;
+            return this;
+        }
+
+        /**
+         * Which kubeconfig holds each node's credential (its server address is replaced
+         * by the forwarder's); default the cluster's admin kubeconfig.
+         */
+        public Builder credentials(Function<String, Path> kubeconfigOfNode) {
+            this.credentials = kubeconfigOfNode;
             return this;
         }
 
@@ -87,6 +113,9 @@ public final class Lab implements AutoCloseable {
     private Lab(String run, Path dir, Builder options) {
         this.run = run;
         this.dir = dir;
+        this.kube = options.kube;
+        this.credentials = options.credentials != null ? options.credentials
+                : node -> requireKube().adminKubeconfig();
         this.lan = new Netns(PREFIX + run + "-lan");
         for (int i = 1; i <= options.nodes; i++) {
             String name = "n" + i;
@@ -99,7 +128,7 @@ public final class Lab implements AutoCloseable {
 
     private static Lab start(Builder options) {
         requireRoot();
-        requireCommands(List.of("ip", "curl"));
+        requireCommands(options.kube != null ? List.of("ip", "curl", "socat") : List.of("ip", "curl"));
         cleanStale();
         long began = System.nanoTime();
         String run = newRun();
@@ -107,12 +136,16 @@ public final class Lab implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
         try {
             lab.build();
+            if (lab.kube != null) {
+                lab.forwardApi();
+            }
         } catch (RuntimeException e) {
             lab.close();
             throw e;
         }
         lab.startupTime = Duration.ofNanos(System.nanoTime() - began);
-        log.info("lab {} up in {} ms: {} node(s)", run, lab.startupTime.toMillis(), lab.nodes.size());
+        log.info("lab {} up in {} ms: {} node(s){}", run, lab.startupTime.toMillis(), lab.nodes.size(),
+                lab.kube != null ? ", API forwarded to 127.0.0.1:" + lab.apiPort + " in each node" : "");
         return lab;
     }
 
@@ -207,6 +240,59 @@ public final class Lab implements AutoCloseable {
         return "hl" + run + "c";
     }
 
+    /**
+     * Speakers in node namespaces reach the API server on 127.0.0.1 of the root namespace
+     * through a Unix socket (the filesystem is shared): no traffic leaves loopback and the
+     * lab's own namespaces. In each node, 127.0.0.1:PORT, the API server's own port, so its
+     * certificate (SAN 127.0.0.1) fits.
+     */
+    private void forwardApi() {
+        URI api = URI.create(kube.url());
+        apiPort = api.getPort();
+        String host = api.getHost().replaceAll("^\\[|]$", "");
+        String target = host.contains(":") ? "TCP6:[" + host + "]:" + apiPort : "TCP4:" + host + ":" + apiPort;
+        Path socket = dir.resolve("api.sock");
+        HeraldProcess root = track(HeraldProcess.launch("api-forwarder", List.of(
+                "socat", "-d", "-d", "UNIX-LISTEN:" + socket + ",fork,mode=600", target)));
+        List<HeraldProcess> inNodes = new ArrayList<>();
+        for (LabNode node : nodes.values()) {
+            inNodes.add(track(HeraldProcess.launch("api-forwarder-" + node.name(), new Netns(node.netns()).prefix(List.of(
+                    "socat", "-d", "-d", "TCP4-LISTEN:" + apiPort + ",bind=127.0.0.1,fork,reuseaddr",
+                    "UNIX-CONNECT:" + socket)))));
+            kubeconfigs.put(node.name(), writeKubeconfig(node.name()));
+        }
+        awaitListening(root);
+        for (HeraldProcess forwarder : inNodes) {
+            awaitListening(forwarder);
+        }
+    }
+
+    private static void awaitListening(HeraldProcess socat) {
+        try {
+            socat.awaitLine("listening on", START);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the API forwarders", e);
+        }
+    }
+
+    private Path writeKubeconfig(String node) {
+        Path source = credentials.apply(node);
+        try {
+            String text = Files.readString(source);
+            Matcher server = Pattern.compile("(?m)^(\\s*server:\\s*).*$").matcher(text);
+            if (!server.find()) {
+                throw new IllegalArgumentException(source + " names no server");
+            }
+            String rewritten = server.replaceAll("$1https://127.0.0.1:" + apiPort);
+            Path file = dir.resolve("kubeconfig-" + node + ".yaml");
+            Files.writeString(file, rewritten);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the kubeconfig of " + node, e);
+        }
+    }
+
     // ---- what tests and the demo use ----
 
     public String runId() {
@@ -237,9 +323,21 @@ public final class Lab implements AutoCloseable {
         return out;
     }
 
-    /** From the first command to a usable lab. */
+    /** From the first command to a usable lab (forwarders included). */
     public Duration startupTime() {
         return startupTime;
+    }
+
+    /** The kubeconfig a node's processes use: https://127.0.0.1:{@link #apiPort()}, that node's credential. */
+    public Path kubeconfig(String node) {
+        requireKube();
+        return kubeconfigs.get(node(node).name());
+    }
+
+    /** Where the API server answers inside every node namespace (on 127.0.0.1). */
+    public int apiPort() {
+        requireKube();
+        return apiPort;
     }
 
     /** Puts {@code ip} on {@code lo} of every node (/32 or /128), as kube-proxy IPVS does for a LoadBalancer IP. */
@@ -283,6 +381,30 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the built speaker in {@code node}'s namespace with {@code --node-name},
+     * {@code --kubeconfig} ({@link #kubeconfig}) and {@code --listen-address 127.0.0.1:PORT}, then {@code extraArgs}.
+     */
+    public SpeakerProcess startSpeaker(String node, String... extraArgs) {
+        LabNode labNode = node(node);
+        List<String> args = new ArrayList<>(List.of("--node-name", node, "--kubeconfig", kubeconfig(node).toString(),
+                "--listen-address", "127.0.0.1:" + metricsPort));
+        args.addAll(List.of(extraArgs));
+        Netns netns = new Netns(labNode.netns());
+        HeraldProcess process = track(HeraldProcess.start("speaker", netns.prefix(List.of()), args));
+        return new SpeakerProcess(labNode, netns, process, metricsPort);
+    }
+
+    /** Runs the built controller in the root namespace with the admin kubeconfig; it needs no LAN. */
+    public HeraldProcess startController(String identity, String... extraArgs) {
+        return startController(identity, HeraldProcess.freePort(), extraArgs);
+    }
+
+    /** The same, serving /metrics, /healthz and /readyz on 127.0.0.1:{@code metricsPort}. */
+    public HeraldProcess startController(String identity, int metricsPort, String... extraArgs) {
+        return track(ControllerProcess.start(requireKube(), identity, metricsPort, extraArgs));
+    }
+
     /** Takes the node's port on the bridge down: the node is gone from the LAN at once. */
     public void cutLink(String node) {
         lan.ip("link", "set", portName(node(node)), "down");
@@ -292,7 +414,7 @@ public final class Lab implements AutoCloseable {
         lan.ip("link", "set", portName(node(node)), "up");
     }
 
-    /** Runs a command in {@code node}'s namespace. */
+    /** Runs a command in {@code node}'s namespace, e.g. {@code kubectl --kubeconfig lab.kubeconfig(node) ...}. */
     public Exec.Result exec(String node, Duration timeout, String... command) {
         return new Netns(node(node).netns()).exec(timeout, command);
     }
@@ -316,6 +438,13 @@ public final class Lab implements AutoCloseable {
             log.warn("cannot record pid {} in {}: {}", process.pid(), dir, e.toString());
         }
         return process;
+    }
+
+    private KubeCluster requireKube() {
+        if (kube == null) {
+            throw new IllegalStateException("this lab was started without an API server: Lab.builder().kube(cluster)");
+        }
+        return kube;
     }
 
     // ---- teardown ----
