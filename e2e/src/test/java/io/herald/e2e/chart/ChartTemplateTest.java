@@ -192,6 +192,13 @@ class ChartTemplateTest {
         }
     }
 
+    @Test
+    void existingConfigMapWithAddressPoolsIsRefusedNotIgnored() {
+        Exception refused = assertThrows(Exception.class, () -> HeraldChart.template(NS, null, Map.of(
+                "existingConfigMap", "my-pools", "addressPools[0].name", "lan", "addressPools[0].addresses[0]", "198.18.0.1")));
+        assertTrue(refused.getMessage().contains("set addressPools or existingConfigMap, not both"), refused.getMessage());
+    }
+
     static Stream<Arguments> badValues() {
         return Stream.of(
                 Arguments.of(Map.of("controller.replicas", "three"), "/controller/replicas", "got string, want integer"),
