@@ -20,10 +20,10 @@ import java.util.TreeMap;
 
 
 /** Small, readable steps against the real API server, as a user would take them with kubectl. */
-final class Kube {
+public final class Kube {
     private Kube() {}
 
-    static void namespace(ApiClient admin, String name) throws ApiException {
+    public static void namespace(ApiClient admin, String name) throws ApiException {
         try {
             new CoreV1Api(admin).createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(name))).execute();
         } catch (ApiException e) {
@@ -34,7 +34,7 @@ final class Kube {
     }
 
     /** Creates or replaces ConfigMap herald-config with the given {@code config} key. */
-    static void applyConfig(ApiClient admin, String namespace, String config) throws ApiException {
+    public static void applyConfig(ApiClient admin, String namespace, String config) throws ApiException {
         CoreV1Api core = new CoreV1Api(admin);
         V1ConfigMap map = new V1ConfigMap().metadata(new V1ObjectMeta().name("herald-config").namespace(namespace))
                 .data(Map.of("config", config));
@@ -48,7 +48,7 @@ final class Kube {
         }
     }
 
-    static V1Service loadBalancer(String namespace, String name, int... ports) {
+    public static V1Service loadBalancer(String namespace, String name, int... ports) {
         List<V1ServicePort> list = new ArrayList<>();
         for (int port : ports.length == 0 ? new int[] {80} : ports) {
             list.add(new V1ServicePort().name("p" + port).protocol("TCP").port(port));
@@ -60,19 +60,19 @@ final class Kube {
                         .selector(Map.of("app", name)).ports(list));
     }
 
-    static V1Service create(ApiClient admin, V1Service service) throws ApiException {
+    public static V1Service create(ApiClient admin, V1Service service) throws ApiException {
         return new CoreV1Api(admin).createNamespacedService(service.getMetadata().getNamespace(), service).execute();
     }
 
-    static V1Service read(ApiClient admin, String namespace, String name) throws ApiException {
+    public static V1Service read(ApiClient admin, String namespace, String name) throws ApiException {
         return new CoreV1Api(admin).readNamespacedService(name, namespace).execute();
     }
 
-    static void delete(ApiClient admin, String namespace, String name) throws ApiException {
+    public static void delete(ApiClient admin, String namespace, String name) throws ApiException {
         new CoreV1Api(admin).deleteNamespacedService(name, namespace).execute();
     }
 
-    static List<String> ingress(V1Service service) {
+    public static List<String> ingress(V1Service service) {
         if (service.getStatus() == null || service.getStatus().getLoadBalancer() == null
                 || service.getStatus().getLoadBalancer().getIngress() == null) {
             return List.of();
@@ -82,7 +82,7 @@ final class Kube {
     }
 
     /** "namespace/name" → ingress IPs, for every Service of type LoadBalancer in the cluster. */
-    static Map<String, List<String>> ingressByService(ApiClient admin) throws ApiException {
+    public static Map<String, List<String>> ingressByService(ApiClient admin) throws ApiException {
         Map<String, List<String>> out = new TreeMap<>();
         for (V1Service service : new CoreV1Api(admin).listServiceForAllNamespaces().execute().getItems()) {
             if ("LoadBalancer".equals(service.getSpec().getType())) {
@@ -93,7 +93,7 @@ final class Kube {
     }
 
     /** Messages of Events with this reason on the named object. */
-    static List<String> events(ApiClient admin, String namespace, String object, String reason) throws ApiException {
+    public static List<String> events(ApiClient admin, String namespace, String object, String reason) throws ApiException {
         List<String> out = new ArrayList<>();
         for (CoreV1Event event : new CoreV1Api(admin).listNamespacedEvent(namespace).execute().getItems()) {
             if (object.equals(event.getInvolvedObject().getName()) && reason.equals(event.getReason())) {
@@ -103,12 +103,12 @@ final class Kube {
         return out;
     }
 
-    interface Check<T> {
+    public interface Check<T> {
         T get() throws Exception;
     }
 
     /** Polls until {@code check} returns a non-null, non-false, non-empty value. */
-    static <T> T await(String what, Duration patience, Check<T> check) throws Exception {
+    public static <T> T await(String what, Duration patience, Check<T> check) throws Exception {
         long deadline = System.nanoTime() + patience.toNanos();
         T last = null;
         while (System.nanoTime() < deadline) {
