@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a system command (ip, ...) with a time limit; fails with its output when it fails. */
-final class Shell {
+public final class Shell {
     private Shell() {}
 
-    static String run(String... command) throws IOException, InterruptedException {
+    public static String run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -24,7 +24,7 @@ final class Shell {
     }
 
     /** For clean-up: runs the command and ignores failure. */
-    static void runQuietly(String... command) {
+    public static void runQuietly(String... command) {
         try {
             run(command);
         } catch (IOException e) {
@@ -34,7 +34,7 @@ final class Shell {
         }
     }
 
-    static List<String> lines(String... command) throws IOException, InterruptedException {
+    public static List<String> lines(String... command) throws IOException, InterruptedException {
         return run(command).lines().toList();
     }
 }
