@@ -4,23 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.herald.e2e.Kube;
-import io.kubernetes.client.Discovery;
+import io.herald.testkit.KubeApiServerExtension;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.ApiResponse;
-import io.kubernetes.client.openapi.Pair;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.herald.testkit.KubeApiServerExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,12 +30,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(KubeApiServerExtension.class)
 class ChartDryRunTest {
     private static final String NS = "herald-chart-dry-run";
-    private static Set<Discovery.APIResource> resources;
+    private static KubeObjects objects;
 
     @BeforeAll
     static void namespace(ApiClient admin) throws Exception {
         Kube.namespace(admin, NS);
-        resources = new Discovery(admin).findAll();
+        objects = new KubeObjects(admin);
     }
 
     @AfterAll
@@ -68,8 +60,7 @@ class ChartDryRunTest {
         List<String> refused = new ArrayList<>();
         List<String> accepted = new ArrayList<>();
         for (JsonNode object : rendered.objects()) {
-            Optional<Discovery.APIResource> resource = resourceOf(object);
-            if (resource.isEmpty()) {
+            if (objects.resourceOf(object).isEmpty()) {
                 // The Prometheus operator's CRD is not in this API server; a ServiceMonitor is only
                 // rendered when the user says the operator is there (metrics.serviceMonitor.enabled).
                 assertEquals("ServiceMonitor", Manifests.kind(object), "the API server does not know " + Manifests.id(object));
@@ -77,7 +68,7 @@ class ChartDryRunTest {
                 continue;
             }
             try {
-                List<String> warnings = dryRunCreate(admin, resource.get(), object);
+                List<String> warnings = objects.create(object, true);
                 if (warnings.isEmpty()) {
                     accepted.add(Manifests.id(object));
                 } else {
@@ -90,35 +81,5 @@ class ChartDryRunTest {
         assertEquals(List.of(), refused, "with " + what);
         assertTrue(accepted.containsAll(List.of("DaemonSet/herald-speaker", "Deployment/herald-controller",
                 "ClusterRole/herald-controller", "Role/herald-speaker")), "accepted: " + accepted);
-    }
-
-    private static Optional<Discovery.APIResource> resourceOf(JsonNode object) {
-        String apiVersion = object.path("apiVersion").asText();
-        String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
-        String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
-        return resources.stream()
-                .filter(r -> r.getGroup().equals(group) && r.getVersions().contains(version)
-                        && r.getKind().equals(Manifests.kind(object)))
-                .findFirst();
-    }
-
-    /** POST with dryRun=All and fieldValidation=Strict; returns the API server's warnings. */
-    private static List<String> dryRunCreate(ApiClient admin, Discovery.APIResource resource, JsonNode object)
-            throws ApiException {
-        String apiVersion = object.path("apiVersion").asText();
-        String path = (resource.getGroup().isEmpty() ? "/api/" : "/apis/") + apiVersion
-                + (resource.getNamespaced() ? "/namespaces/" + object.at("/metadata/namespace").asText() : "")
-                + "/" + resource.getResourcePlural();
-        JsonObject body = JsonParser.parseString(object.toString()).getAsJsonObject();
-        // buildCall adds to the collections it is given.
-        var call = admin.buildCall(admin.getBasePath(), path, "POST",
-                new ArrayList<>(List.of(new Pair("dryRun", "All"), new Pair("fieldValidation", "Strict"))), new ArrayList<>(),
-                body, new HashMap<>(Map.of("Accept", "application/json", "Content-Type", "application/json")),
-                new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
-        ApiResponse<JsonObject> response = admin.execute(call, JsonObject.class);
-        return response.getHeaders().entrySet().stream()
-                .filter(h -> h.getKey().equalsIgnoreCase("Warning"))
-                .flatMap(h -> h.getValue().stream())
-                .toList();
     }
 }
