@@ -26,6 +26,8 @@ import io.kubernetes.client.openapi.models.V1Toleration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -180,6 +182,29 @@ class ChartTemplateTest {
         assertFalse(DEFAULTS.yaml().contains("ServiceMonitor"), "no ServiceMonitor unless asked: its CRD may be absent");
         assertFalse(DEFAULTS.ofKind("DaemonSet").get(0).at("/spec/template/spec/tolerations").isArray(),
                 "by default the speaker stays off tainted nodes");
+    }
+
+    @Test
+    void anyReleaseNameBindsTheRolesToTheAccountsThePodsRunAs() {
+        Manifests rendered = HeraldChart.template("edge-lb", "lb", null, Map.of());
+        Set<String> accounts = rendered.ofKind("ServiceAccount").stream().map(Manifests::name).collect(Collectors.toSet());
+        assertEquals(Set.of("edge-lb-herald-controller", "edge-lb-herald-speaker"), accounts);
+        for (JsonNode workload : rendered.where(o -> Set.of("Deployment", "DaemonSet").contains(Manifests.kind(o)))) {
+            String account = workload.at("/spec/template/spec/serviceAccountName").asText();
+            assertTrue(accounts.contains(account), Manifests.id(workload) + " runs as " + account);
+        }
+        for (JsonNode binding : rendered.where(o -> Manifests.kind(o).endsWith("Binding"))) {
+            JsonNode subject = binding.at("/subjects/0");
+            assertEquals(1, binding.path("subjects").size(), Manifests.id(binding) + " subjects");
+            assertEquals("ServiceAccount", subject.path("kind").asText());
+            assertEquals("lb", subject.path("namespace").asText(), Manifests.id(binding) + " subject namespace");
+            assertTrue(accounts.contains(subject.path("name").asText()), Manifests.id(binding) + " binds " + subject);
+            String role = binding.at("/roleRef/kind").asText() + "/" + binding.at("/roleRef/name").asText();
+            assertTrue(rendered.ids().contains(role), Manifests.id(binding) + " refers to " + role + ", not rendered");
+            assertEquals(Manifests.name(binding), binding.at("/roleRef/name").asText(), "each part its own role");
+            assertTrue(subject.path("name").asText().endsWith(Manifests.name(binding).replaceAll(".*-", "-")),
+                    Manifests.id(binding) + " gives the " + Manifests.name(binding) + " role to " + subject.path("name"));
+        }
     }
 
     @Test

@@ -42,7 +42,11 @@ final class HeraldChart {
      * errors, the values schema's among them, come out as the exception's message.
      */
     static Manifests template(String namespace, Path valuesFile, Map<String, Object> set) {
-        TemplateCommand template = new Helm(directory()).template().withName(RELEASE).withNamespace(namespace)
+        return template(RELEASE, namespace, valuesFile, set);
+    }
+
+    static Manifests template(String release, String namespace, Path valuesFile, Map<String, Object> set) {
+        TemplateCommand template = new Helm(directory()).template().withName(release).withNamespace(namespace)
                 .withKubeVersion(KUBE_VERSION);
         if (valuesFile != null) {
             template.withValuesFile(valuesFile);
