@@ -1,0 +1,184 @@
+package io.herald.e2e.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.e2e.Kube;
+import io.herald.testkit.KubeApiServerExtension;
+import io.herald.testkit.KubeApiServerPerClass;
+import io.herald.testkit.KubeCluster;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
+import io.kubernetes.client.openapi.models.V1Service;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Herald end to end on simulated nodes: the real controller and one real speaker per
+ * node namespace, real ARP / NDP on a bridge, a real Linux client, and nodes that stop
+ * or die. What the client sees is what is asserted.
+ */
+@ExtendWith(KubeApiServerExtension.class)
+@KubeApiServerPerClass
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class FailoverTest {
+    static final String NS = "apps";
+    static final int PORT = 80;
+    /** Speaker Lease timers for the lab: a dead node's VIPs move within 3 s. */
+    static final int RENEW_MILLIS = 1000;
+    static final int DURATION_MILLIS = 3000;
+    static final String POOLS = """
+            address-pools:
+            - name: lan
+              addresses: [198.18.0.100-198.18.0.120, "2001:db8::100-2001:db8::120"]
+            """;
+    private static final Pattern ANNOUNCED = Pattern.compile("^herald_speaker_announced\\{.*vip=\"([^\"]+)\".*} 1(\\.0)?$");
+    private static final Duration PATIENCE = LabKube.PATIENCE;
+
+    private Lab lab;
+    private final Map<String, SpeakerProcess> speakers = new TreeMap<>();
+
+    @AfterEach
+    void tearDown(ApiClient admin) throws Exception {
+        if (lab != null) {
+            lab.close();
+        }
+        new CoreV1Api(admin).deleteCollectionNamespacedService(NS).execute();
+        new DiscoveryV1Api(admin).deleteCollectionNamespacedEndpointSlice(NS).execute();
+    }
+
+    /** A 3-node lab with the controller, a speaker per node and the stand-in server on port 80. */
+    LabKube start(KubeCluster cluster, ApiClient admin) throws Exception {
+        lab = Lab.builder().nodes(3).kube(cluster).start();
+        LabKube kube = new LabKube(admin);
+        kube.setUp(lab, NS, POOLS);
+        lab.startController("lab-controller");
+        for (LabNode node : lab.nodes()) {
+            speakers.put(node.name(), lab.startSpeaker(node.name(),
+                    "--lease-renew", Integer.toString(RENEW_MILLIS), "--lease-duration", Integer.toString(DURATION_MILLIS)));
+        }
+        lab.serve(PORT);
+        for (SpeakerProcess speaker : speakers.values()) {
+            speaker.awaitOk("/readyz", PATIENCE);
+        }
+        return kube;
+    }
+
+    /** A Service whose pods run on every node, its IPs exposed on the nodes as kube-proxy would. */
+    List<String> service(LabKube kube, String name, V1Service service) throws Exception {
+        kube.create(service);
+        kube.endpoints(NS, name, lab.nodes().stream().map(LabNode::name).toList());
+        List<String> ips = kube.awaitIps(NS, name);
+        ips.forEach(lab::exposeVip);
+        return ips;
+    }
+
+    /** The live speaker announcing {@code vip}, once exactly one does. */
+    String awaitOwner(String vip) throws Exception {
+        return Kube.await("exactly one speaker announcing " + vip, PATIENCE, () -> {
+            List<String> owners = new ArrayList<>();
+            for (var entry : speakers.entrySet()) {
+                if (entry.getValue().alive() && announced(entry.getValue()).contains(vip)) {
+                    owners.add(entry.getKey());
+                }
+            }
+            return owners.size() == 1 ? owners.get(0) : null;
+        });
+    }
+
+    static List<String> announced(SpeakerProcess speaker) {
+        List<String> vips = new ArrayList<>();
+        try {
+            for (String line : speaker.metrics().split("\n")) {
+                Matcher m = ANNOUNCED.matcher(line);
+                if (m.find()) {
+                    vips.add(m.group(1));
+                }
+            }
+        } catch (RuntimeException e) {
+            // not answering (yet, or any more): announces nothing we can see
+        }
+        return vips;
+    }
+
+    String awaitAnswer(String vip) throws Exception {
+        return Kube.await("the client to reach " + vip + ":" + PORT, PATIENCE,
+                () -> lab.client().get(vip, PORT, Duration.ofSeconds(1)).orElse(null));
+    }
+
+    /** Polls the client's neighbour entry until it names another MAC; the time that took, or fails. */
+    Duration awaitNeighbourLeaves(String vip, String oldMac, long sinceNanos) throws Exception {
+        for (int i = 0; i < 3000; i++) {
+            Optional<Neighbour> entry = lab.client().neighbour(vip);
+            if (entry.flatMap(Neighbour::mac).filter(mac -> !mac.equalsIgnoreCase(oldMac)).isPresent()) {
+                return Duration.ofNanos(System.nanoTime() - sinceNanos);
+            }
+            if (System.nanoTime() - sinceNanos > PATIENCE.toNanos()) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the client's neighbour entry for " + vip + " still names " + oldMac + ": "
+                + lab.client().neighbour(vip));
+    }
+
+    @Test
+    void clientReachesTheVipThroughTheAnnouncingNodeAndAgainAfterAStopAndANodeLoss(KubeCluster cluster, ApiClient admin)
+            throws Exception {
+        LabKube kube = start(cluster, admin);
+        String vip = service(kube, "web", Kube.loadBalancer(NS, "web", PORT)).get(0);
+        assertEquals("198.18.0.100", vip, "the pool's first address");
+
+        String owner = awaitOwner(vip);
+        assertEquals(owner, awaitAnswer(vip), "the node whose speaker announces the VIP is the one that answers");
+        assertEquals(lab.node(owner).mac(), lab.client().neighbour(vip).flatMap(Neighbour::mac).orElse(null));
+        String said = vip + " from node " + owner + " on eth0";
+        Kube.await("Announcing Event \"" + said + "\"", PATIENCE, () -> kube.announcing(NS, "web").contains(said));
+
+        // 1. Graceful stop of the owner's speaker (a rolling update, a drain): its Lease goes, the VIP moves at once.
+        Probe probe = lab.client().probe(vip, PORT, Duration.ofMillis(10), Duration.ofSeconds(6));
+        long stopAt = System.nanoTime();
+        assertEquals(143, speakers.get(owner).terminate(Duration.ofSeconds(20)));
+        Duration switched = awaitNeighbourLeaves(vip, lab.node(owner).mac(), stopAt);
+        ProbeLog graceful = probe.await();
+        String second = awaitOwner(vip);
+        assertNotEquals(owner, second);
+        assertEquals(lab.node(second).mac(), lab.client().neighbour(vip).flatMap(Neighbour::mac).orElse(null),
+                "the client now sends to the new owner, without anyone flushing its cache");
+        assertEquals(second, awaitAnswer(vip));
+        assertEquals(0, graceful.failures(), "a graceful stop loses no request: the old node still serves until the"
+                + " client switches; longest gap " + graceful.longestGap());
+        System.out.printf("graceful stop of %s's speaker: client's neighbour entry switched to %s after %d ms;"
+                + " %d requests, 0 failed, longest gap %d ms%n", owner, second, switched.toMillis(),
+                graceful.attempts().size(), graceful.longestGap().length().toMillis());
+
+        // 2. Hard node loss: the new owner's link is cut and its speaker killed; the VIP moves when its Lease expires.
+        probe = lab.client().probe(vip, PORT, Duration.ofMillis(10), Duration.ofSeconds(10));
+        long lossAt = System.nanoTime();
+        lab.cutLink(second);
+        speakers.get(second).kill();
+        Duration switchedAfterLoss = awaitNeighbourLeaves(vip, lab.node(second).mac(), lossAt);
+        ProbeLog loss = probe.await();
+        String third = awaitOwner(vip);
+        assertTrue(!third.equals(owner) && !third.equals(second), "the last live node owns it: " + third);
+        assertEquals(third, awaitAnswer(vip), "the client reaches the VIP again, through " + third);
+        ProbeLog.Gap gap = loss.longestGap();
+        assertEquals(Optional.of(third), gap.nodeAfter(), "after the gap the survivor answers: " + gap);
+        System.out.printf("hard loss of %s (link cut + SIGKILL, Lease %d ms): neighbour entry switched to %s after %d ms;"
+                + " longest gap without an answer %d ms (%d failed requests)%n", second, DURATION_MILLIS, third,
+                switchedAfterLoss.toMillis(), gap.length().toMillis(), loss.failures());
+    }
+}
