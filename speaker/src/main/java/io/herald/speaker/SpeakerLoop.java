@@ -66,6 +66,8 @@ final class SpeakerLoop implements AutoCloseable {
     private volatile Membership membership = Membership.EMPTY;
     private volatile OwnLease own;
     private SortedMap<IpAddress, Set<String>> announced = new TreeMap<>();
+    /** The Services each announced VIP was reported for, so one that joins a shared VIP gets its Event too. */
+    private Map<IpAddress, Set<String>> reportedServices = new TreeMap<>();
     private Ownership last;
 
     SpeakerLoop(String node, ClusterView cluster, SpeakerConfig config, Interfaces interfaces, Announcer announcer,
@@ -187,12 +189,23 @@ final class SpeakerLoop implements AutoCloseable {
         }
         announcer.announce(wanted);
 
+        Map<IpAddress, Set<String>> servicesNow = new TreeMap<>();
         for (Map.Entry<IpAddress, Set<String>> entry : next.entrySet()) {
-            if (!entry.getValue().equals(announced.get(entry.getKey()))) {
-                OwnerDecision decision = ownership.decisions().get(entry.getKey());
-                reporter.started(entry.getKey(), decision.services(), new ArrayList<>(entry.getValue()));
+            IpAddress vip = entry.getKey();
+            List<String> services = ownership.decisions().get(vip).services();
+            servicesNow.put(vip, Set.copyOf(services));
+            if (!entry.getValue().equals(announced.get(vip))) {
+                reporter.started(vip, services, new ArrayList<>(entry.getValue()));
+            } else {
+                // A Service that joined a shared VIP this node already announces hears it too.
+                Set<String> told = reportedServices.getOrDefault(vip, Set.of());
+                List<String> joined = services.stream().filter(s -> !told.contains(s)).toList();
+                if (!joined.isEmpty()) {
+                    reporter.started(vip, joined, new ArrayList<>(entry.getValue()));
+                }
             }
         }
+        reportedServices = servicesNow;
         for (IpAddress vip : announced.keySet()) {
             if (!next.containsKey(vip)) {
                 reporter.stopped(vip, why(vip, ownership, self, now));

@@ -26,6 +26,7 @@ public final class KubeClients {
      * else from {@code $KUBECONFIG}. Watches stay open, so reads never time out.
      */
     public static ApiClient connect(Path kubeconfig) throws IOException {
+        LenientJson.install();
         ApiClient client;
         if (kubeconfig != null) {
             client = fromKubeconfig(kubeconfig, "--kubeconfig");
@@ -41,6 +42,7 @@ public final class KubeClients {
     }
 
     public static ApiClient fromKubeconfig(Path file, String origin) throws IOException {
+        LenientJson.install();
         if (!Files.isReadable(file)) {
             throw new IOException(origin + ": cannot read kubeconfig " + file);
         }

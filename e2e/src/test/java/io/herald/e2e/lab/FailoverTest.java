@@ -9,9 +9,11 @@ import io.herald.testkit.KubeApiServerExtension;
 import io.herald.testkit.KubeApiServerPerClass;
 import io.herald.testkit.KubeCluster;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.herald.common.Annotations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +60,8 @@ class FailoverTest {
         }
         new CoreV1Api(admin).deleteCollectionNamespacedService(NS).execute();
         new DiscoveryV1Api(admin).deleteCollectionNamespacedEndpointSlice(NS).execute();
+        // Leases of killed processes would otherwise make the next test's replicas wait them out.
+        new CoordinationV1Api(admin).deleteCollectionNamespacedLease(LabKube.HERALD_NS).execute();
     }
 
     /** A 3-node lab with the controller, a speaker per node and the stand-in server on port 80. */
@@ -180,5 +184,116 @@ class FailoverTest {
         System.out.printf("hard loss of %s (link cut + SIGKILL, Lease %d ms): neighbour entry switched to %s after %d ms;"
                 + " longest gap without an answer %d ms (%d failed requests)%n", second, DURATION_MILLIS, third,
                 switchedAfterLoss.toMillis(), gap.length().toMillis(), loss.failures());
+    }
+
+    @Test
+    void ipv6VipIsReachedThroughNdpAndMovesWithAnUnsolicitedAdvertisement(KubeCluster cluster, ApiClient admin)
+            throws Exception {
+        LabKube kube = start(cluster, admin);
+        V1Service v6 = Kube.loadBalancer(NS, "web6", PORT);
+        v6.getSpec().ipFamilyPolicy("SingleStack").ipFamilies(List.of("IPv6"));
+        String vip = service(kube, "web6", v6).get(0);
+        assertEquals("2001:db8::100", vip);
+
+        String owner = awaitOwner(vip);
+        assertEquals(owner, awaitAnswer(vip), "reached over IPv6 through the node that answers Neighbor Solicitations");
+        assertEquals(lab.node(owner).mac(), lab.client().neighbour(vip).flatMap(Neighbour::mac).orElse(null));
+
+        long stopAt = System.nanoTime();
+        assertEquals(143, speakers.get(owner).terminate(Duration.ofSeconds(20)));
+        Duration switched = awaitNeighbourLeaves(vip, lab.node(owner).mac(), stopAt);
+        String next = awaitOwner(vip);
+        assertEquals(lab.node(next).mac(), lab.client().neighbour(vip).flatMap(Neighbour::mac).orElse(null));
+        assertEquals(next, awaitAnswer(vip));
+        System.out.printf("IPv6 graceful stop of %s's speaker: neighbour entry switched to %s after %d ms%n",
+                owner, next, switched.toMillis());
+    }
+
+    @Test
+    void twoServicesSharingAnIpAreReachedOnTheirOwnPortsThroughOneNode(KubeCluster cluster, ApiClient admin)
+            throws Exception {
+        LabKube kube = start(cluster, admin);
+        lab.serve(8080);
+        V1Service a = Kube.loadBalancer(NS, "front", PORT);
+        V1Service b = Kube.loadBalancer(NS, "admin", 8080);
+        for (V1Service s : List.of(a, b)) {
+            s.getMetadata().getAnnotations().put(Annotations.ALLOW_SHARED_IP, "edge");
+            s.getSpec().loadBalancerIP("198.18.0.110");
+        }
+        String ipA = service(kube, "front", a).get(0);
+        String ipB = service(kube, "admin", b).get(0);
+        assertEquals("198.18.0.110", ipA);
+        assertEquals(ipA, ipB, "one IP for both");
+
+        String owner = awaitOwner(ipA);
+        assertEquals(owner, awaitAnswer(ipA));
+        assertEquals(Optional.of(owner), lab.client().get(ipA, 8080, Duration.ofSeconds(2)), "port 8080 through the same node");
+        for (String service : List.of("front", "admin")) {
+            String said = ipA + " from node " + owner + " on eth0";
+            Kube.await("Announcing on " + service, PATIENCE, () -> kube.announcing(NS, service).contains(said));
+        }
+    }
+
+    @Test
+    void localTrafficPolicyIsAnnouncedOnlyWhereAnEndpointRunsAndFollowsIt(KubeCluster cluster, ApiClient admin)
+            throws Exception {
+        LabKube kube = start(cluster, admin);
+        V1Service local = Kube.loadBalancer(NS, "local", PORT);
+        local.getSpec().externalTrafficPolicy("Local");
+        kube.create(local);
+        kube.endpoints(NS, "local", List.of("n2"));
+        String vip = kube.awaitIps(NS, "local").get(0);
+        lab.exposeVip(vip);
+        assertEquals("n2", awaitOwner(vip), "only n2 runs a ready endpoint");
+        assertEquals("n2", awaitAnswer(vip));
+
+        kube.endpoints(NS, "local", List.of("n3"));
+        assertEquals("n3", awaitOwner(vip), "the VIP follows the endpoint");
+        assertEquals("n3", Kube.await("the client to reach n3", PATIENCE,
+                () -> lab.client().get(vip, PORT, Duration.ofSeconds(1)).filter("n3"::equals).orElse(null)));
+
+        kube.endpoints(NS, "local", List.of());
+        Kube.await("nobody announcing " + vip + " without a ready endpoint", PATIENCE,
+                () -> speakers.values().stream().noneMatch(s -> announced(s).contains(vip)));
+    }
+
+    @Test
+    void aBadConfigMapMidRunChangesNothingTheClientSees(KubeCluster cluster, ApiClient admin) throws Exception {
+        LabKube kube = start(cluster, admin);
+        String vip = service(kube, "web", Kube.loadBalancer(NS, "web", PORT)).get(0);
+        String owner = awaitOwner(vip);
+        awaitAnswer(vip);
+
+        Probe probe = lab.client().probe(vip, PORT, Duration.ofMillis(10), Duration.ofSeconds(5));
+        Kube.applyConfig(admin, LabKube.HERALD_NS, "address-pools: [ {name: lan, addresses: [198.18.0.300");
+        Kube.await("the controller's InvalidConfig Event", PATIENCE,
+                () -> !Kube.events(admin, LabKube.HERALD_NS, "herald-config", "InvalidConfig").isEmpty());
+        ProbeLog log = probe.await();
+        assertEquals(0, log.failures(), "every request answered while the bad config was rejected: " + log.longestGap());
+        assertEquals(List.of(owner), log.nodes(), "by the same node");
+        assertEquals(List.of(vip), Kube.ingress(Kube.read(admin, NS, "web")));
+        assertEquals(owner, awaitOwner(vip));
+    }
+
+    @Test
+    void rollingRestartOfEverySpeakerLosesNoRequest(KubeCluster cluster, ApiClient admin) throws Exception {
+        LabKube kube = start(cluster, admin);
+        String vip = service(kube, "web", Kube.loadBalancer(NS, "web", PORT)).get(0);
+        awaitOwner(vip);
+        awaitAnswer(vip);
+
+        Probe probe = lab.client().probe(vip, PORT, Duration.ofMillis(10), Duration.ofSeconds(30));
+        for (String node : List.copyOf(speakers.keySet())) {
+            assertEquals(143, speakers.get(node).terminate(Duration.ofSeconds(20)));
+            SpeakerProcess again = lab.startSpeaker(node,
+                    "--lease-renew", Integer.toString(RENEW_MILLIS), "--lease-duration", Integer.toString(DURATION_MILLIS));
+            speakers.put(node, again);
+            again.awaitOk("/readyz", PATIENCE);
+            awaitOwner(vip);
+        }
+        ProbeLog log = probe.await();
+        assertEquals(0, log.failures(), "no request failed during the rolling restart; longest gap " + log.longestGap());
+        System.out.printf("rolling restart of 3 speakers: %d requests, 0 failed, answered by %s, longest gap %d ms%n",
+                log.attempts().size(), log.nodes(), log.longestGap().length().toMillis());
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.e2e.lab;
 
+import io.herald.common.kube.LenientJson;
 import io.herald.e2e.Kube;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -31,6 +32,7 @@ public final class LabKube {
     private final CoreV1Api core;
 
     public LabKube(ApiClient admin) {
+        LenientJson.install(); // EndpointSlices with no endpoints come back as "endpoints": null
         this.admin = admin;
         this.core = new CoreV1Api(admin);
     }
