@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.e2e.HeraldProcess;
 import io.herald.e2e.Kube;
 import io.herald.testkit.KubeApiServerExtension;
 import io.herald.testkit.KubeApiServerPerClass;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -52,6 +54,7 @@ class FailoverTest {
 
     private Lab lab;
     private final Map<String, SpeakerProcess> speakers = new TreeMap<>();
+    private HeraldProcess controller;
 
     @AfterEach
     void tearDown(ApiClient admin) throws Exception {
@@ -69,7 +72,7 @@ class FailoverTest {
         lab = Lab.builder().nodes(3).kube(cluster).start();
         LabKube kube = new LabKube(admin);
         kube.setUp(lab, NS, POOLS);
-        lab.startController("lab-controller");
+        controller = lab.startController("lab-controller");
         for (LabNode node : lab.nodes()) {
             speakers.put(node.name(), lab.startSpeaker(node.name(),
                     "--lease-renew", Integer.toString(RENEW_MILLIS), "--lease-duration", Integer.toString(DURATION_MILLIS)));
@@ -295,5 +298,41 @@ class FailoverTest {
         assertEquals(0, log.failures(), "no request failed during the rolling restart; longest gap " + log.longestGap());
         System.out.printf("rolling restart of 3 speakers: %d requests, 0 failed, answered by %s, longest gap %d ms%n",
                 log.attempts().size(), log.nodes(), log.longestGap().length().toMillis());
+    }
+
+    @Test
+    void controllerLeaderKilledDuringABurstLeavesEveryServiceWithItsOwnIpAndChangesNone(KubeCluster cluster, ApiClient admin)
+            throws Exception {
+        LabKube kube = start(cluster, admin); // its controller, "lab-controller", leads
+        String vip = service(kube, "web", Kube.loadBalancer(NS, "web", PORT)).get(0);
+        lab.startController("lab-controller-2");
+        Kube.await("lab-controller to lead", PATIENCE, () -> "lab-controller".equals(leader(admin)));
+
+        Probe probe = lab.client().probe(vip, PORT, Duration.ofMillis(10), Duration.ofSeconds(10));
+        for (int i = 0; i < 20; i++) {
+            kube.create(Kube.loadBalancer(NS, "burst-" + i, PORT));
+            if (i == 9) {
+                controller.kill(); // SIGKILL, mid-burst
+            }
+        }
+        Map<String, List<String>> ips = Kube.await("all 21 Services with an IP", Duration.ofSeconds(120), () -> {
+            Map<String, List<String>> all = Kube.ingressByService(admin);
+            return all.size() == 21 && all.values().stream().noneMatch(List::isEmpty) ? all : null;
+        });
+        assertEquals("lab-controller-2", leader(admin));
+        List<String> flat = ips.values().stream().flatMap(List::stream).toList();
+        assertEquals(flat.size(), Set.copyOf(flat).size(), "no IP handed out twice: " + ips);
+        assertEquals(List.of(vip), ips.get(NS + "/web"), "the existing Service kept its IP");
+        ProbeLog log = probe.await();
+        assertEquals(0, log.failures(), "the client never noticed the controller dying: " + log.longestGap());
+    }
+
+    private static String leader(ApiClient admin) {
+        try {
+            return new CoordinationV1Api(admin).readNamespacedLease("herald-controller", LabKube.HERALD_NS).execute()
+                    .getSpec().getHolderIdentity();
+        } catch (Exception e) {
+            return null;
+        }
     }
 }
