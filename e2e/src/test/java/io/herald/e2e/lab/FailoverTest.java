@@ -23,8 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,7 +47,6 @@ class FailoverTest {
             - name: lan
               addresses: [198.18.0.100-198.18.0.120, "2001:db8::100-2001:db8::120"]
             """;
-    private static final Pattern ANNOUNCED = Pattern.compile("^herald_speaker_announced\\{.*vip=\"([^\"]+)\".*} 1(\\.0)?$");
     private static final Duration PATIENCE = LabKube.PATIENCE;
 
     private Lab lab;
@@ -98,27 +95,12 @@ class FailoverTest {
         return Kube.await("exactly one speaker announcing " + vip, PATIENCE, () -> {
             List<String> owners = new ArrayList<>();
             for (var entry : speakers.entrySet()) {
-                if (entry.getValue().alive() && announced(entry.getValue()).contains(vip)) {
+                if (entry.getValue().alive() && entry.getValue().announced().contains(vip)) {
                     owners.add(entry.getKey());
                 }
             }
             return owners.size() == 1 ? owners.get(0) : null;
         });
-    }
-
-    static List<String> announced(SpeakerProcess speaker) {
-        List<String> vips = new ArrayList<>();
-        try {
-            for (String line : speaker.metrics().split("\n")) {
-                Matcher m = ANNOUNCED.matcher(line);
-                if (m.find()) {
-                    vips.add(m.group(1));
-                }
-            }
-        } catch (RuntimeException e) {
-            // not answering (yet, or any more): announces nothing we can see
-        }
-        return vips;
     }
 
     String awaitAnswer(String vip) throws Exception {
@@ -257,7 +239,7 @@ class FailoverTest {
 
         kube.endpoints(NS, "local", List.of());
         Kube.await("nobody announcing " + vip + " without a ready endpoint", PATIENCE,
-                () -> speakers.values().stream().noneMatch(s -> announced(s).contains(vip)));
+                () -> speakers.values().stream().noneMatch(s -> s.announced().contains(vip)));
     }
 
     @Test

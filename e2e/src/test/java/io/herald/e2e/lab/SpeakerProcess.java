@@ -117,4 +117,26 @@ public final class SpeakerProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
     }
+
+    private static final java.util.regex.Pattern ANNOUNCED =
+            java.util.regex.Pattern.compile("^herald_speaker_announced\\{.*vip=\"([^\"]+)\".*} 1(\\.0)?$");
+
+    /** The VIPs this speaker says, on /metrics, it announces now; empty when it does not answer. */
+    public java.util.List<String> announced() {
+        java.util.List<String> vips = new java.util.ArrayList<>();
+        if (!alive()) {
+            return vips;
+        }
+        try {
+            for (String line : metrics().split("\n")) {
+                var m = ANNOUNCED.matcher(line);
+                if (m.find()) {
+                    vips.add(m.group(1));
+                }
+            }
+        } catch (RuntimeException e) {
+            // not answering (yet, or any more): announces nothing anyone can see
+        }
+        return vips;
+    }
 }
