@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Prints how the controller copes with 1k, 5k and 10k Services against the real API
- * server; asserts correctness only, never time. Run: scripts/bench-controller.sh
+ * server; asserts correctness only, never time. Run: scripts/bench.sh controller
  * (sizes from -Dherald.bench.sizes=1000,5000,10000).
  */
 @Tag("benchmark")

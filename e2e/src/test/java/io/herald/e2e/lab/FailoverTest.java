@@ -90,17 +90,8 @@ class FailoverTest {
         return ips;
     }
 
-    /** The live speaker announcing {@code vip}, once exactly one does. */
     String awaitOwner(String vip) throws Exception {
-        return Kube.await("exactly one speaker announcing " + vip, PATIENCE, () -> {
-            List<String> owners = new ArrayList<>();
-            for (var entry : speakers.entrySet()) {
-                if (entry.getValue().alive() && entry.getValue().announced().contains(vip)) {
-                    owners.add(entry.getKey());
-                }
-            }
-            return owners.size() == 1 ? owners.get(0) : null;
-        });
+        return SpeakerProcess.awaitOwner(speakers, vip, PATIENCE);
     }
 
     String awaitAnswer(String vip) throws Exception {

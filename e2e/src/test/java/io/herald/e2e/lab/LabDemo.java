@@ -67,7 +67,7 @@ public final class LabDemo {
         String vip = kube.awaitIps("demo", "web").get(0);
         lab.exposeVip(vip);
         say("web got the virtual IP %s (kubectl get service web shows it as EXTERNAL-IP)", vip);
-        String owner = owner(speakers, vip);
+        String owner = SpeakerProcess.awaitOwner(speakers, vip, PATIENCE);
         String said = Kube.await("the Announcing Event", PATIENCE, () -> kube.announcing("demo", "web").stream()
                 .filter(m -> m.contains("node " + owner + " ")).findFirst().orElse(null));
         say("the speakers agreed that %s announces it; its Event on the Service says: \"%s\"", owner, said);
@@ -85,25 +85,13 @@ public final class LabDemo {
         speakers.get(owner).kill();
         ProbeLog log = probe.await();
         ProbeLog.Gap gap = log.longestGap();
-        String next = owner(speakers, vip);
+        String next = SpeakerProcess.awaitOwner(speakers, vip, PATIENCE);
         say("%d requests: %d answered, %d failed", log.attempts().size(), log.successes(), log.failures());
         say("the client got no answer for %d ms; then %s answered", gap.length().toMillis(), gap.nodeAfter().orElse("?"));
         say("the client's ARP entry now: %s (that is %s's MAC), updated by %s's gratuitous ARP, nothing flushed",
                 lab.client().neighbour(vip).flatMap(Neighbour::mac).orElse("?"), next, next);
         say("the gap is the dead node's Lease running out (3 s here); a graceful stop (drain, rolling update)"
                 + " hands the VIP over at once without losing a request");
-    }
-
-    private static String owner(Map<String, SpeakerProcess> speakers, String vip) throws Exception {
-        return Kube.await("one speaker announcing " + vip, PATIENCE, () -> {
-            List<String> owners = new ArrayList<>();
-            speakers.forEach((node, speaker) -> {
-                if (speaker.announced().contains(vip)) {
-                    owners.add(node);
-                }
-            });
-            return owners.size() == 1 ? owners.get(0) : null;
-        });
     }
 
     private static void step(String what) {

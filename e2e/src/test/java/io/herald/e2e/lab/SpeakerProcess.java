@@ -139,4 +139,23 @@ public final class SpeakerProcess implements AutoCloseable {
         }
         return vips;
     }
+
+    /** Peak resident memory so far (VmHWM), in MiB. */
+    public double peakRssMib() {
+        return process.peakRssMib();
+    }
+
+    /** The one live speaker announcing {@code vip}, once exactly one of them does. */
+    public static String awaitOwner(java.util.Map<String, SpeakerProcess> speakers, String vip, Duration patience)
+            throws Exception {
+        return io.herald.e2e.Kube.await("exactly one speaker announcing " + vip, patience, () -> {
+            java.util.List<String> owners = new java.util.ArrayList<>();
+            speakers.forEach((node, speaker) -> {
+                if (speaker.announced().contains(vip)) {
+                    owners.add(node);
+                }
+            });
+            return owners.size() == 1 ? owners.get(0) : null;
+        });
+    }
 }

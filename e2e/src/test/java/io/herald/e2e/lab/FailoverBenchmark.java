@@ -1,0 +1,173 @@
+package io.herald.e2e.lab;
+
+import io.herald.e2e.HeraldProcess;
+import io.herald.e2e.Kube;
+import io.herald.testkit.LocalKubeApiServer;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prints how long the client goes without an answer when the announcing node's speaker
+ * stops gracefully and when the node is lost hard, over many trials; the speakers' API
+ * write rate with 10 and with 1,000 Services; and their peak memory. Asserts only that
+ * the client is served again after every trial, never time. Run: scripts/bench.sh failover
+ * (trials from -Dherald.bench.trials, default 20).
+ */
+@Tag("benchmark")
+class FailoverBenchmark {
+    private static final Duration PATIENCE = LabKube.PATIENCE;
+    private static final int RENEW = 1000;
+    private static final int DURATION = 3000;
+    private static final Pattern WRITES = Pattern.compile(
+            "^apiserver_request_total\\{(.*)} ([0-9.e+]+)$");
+
+    private Lab lab;
+    private final Map<String, SpeakerProcess> speakers = new TreeMap<>();
+
+    @Test
+    void failoverGapsApiWritesAndMemory() throws Exception {
+        int trials = Integer.getInteger("herald.bench.trials", 20);
+        try (LocalKubeApiServer cluster = LocalKubeApiServer.start();
+                Lab started = Lab.builder().nodes(3).kube(cluster).start()) {
+            lab = started;
+            ApiClient admin = cluster.adminClient();
+            LabKube kube = new LabKube(admin);
+            kube.setUp(lab, "bench", """
+                    address-pools:
+                    - name: lan
+                      addresses: [198.18.0.100-198.18.0.120, 198.18.4.0/22]
+                    """);
+            HeraldProcess controller = lab.startController("bench-controller");
+            for (LabNode node : lab.nodes()) {
+                startSpeaker(node.name());
+            }
+            lab.serve(80);
+            kube.create(Kube.loadBalancer("bench", "web", 80));
+            kube.endpoints("bench", "web", lab.nodes().stream().map(LabNode::name).toList());
+            String vip = kube.awaitIps("bench", "web").get(0);
+            lab.exposeVip(vip);
+
+            List<Double> graceful = new ArrayList<>();
+            List<Double> hard = new ArrayList<>();
+            for (int i = 0; i < trials; i++) {
+                graceful.add(trial(vip, false));
+                hard.add(trial(vip, true));
+            }
+
+            // API writes by the speakers, with the controller gone so only they write.
+            for (int i = 1; i < 10; i++) {
+                kube.create(Kube.loadBalancer("bench", "small-" + i, 80));
+                kube.endpoints("bench", "small-" + i, List.of("n1", "n2", "n3"));
+            }
+            awaitServed(admin, 10);
+            controller.kill();
+            Thread.sleep(DURATION); // let the takeover bursts and Events of new VIPs settle
+            double with10 = speakerWritesPerSecond(admin, Duration.ofSeconds(20));
+            controller = lab.startController("bench-controller-2");
+            for (int i = 10; i < 1000; i++) {
+                kube.create(Kube.loadBalancer("bench", "many-" + i, 80));
+                kube.endpoints("bench", "many-" + i, List.of("n1", "n2", "n3"));
+            }
+            awaitServed(admin, 1000);
+            controller.kill();
+            Kube.await("every speaker deciding 1,000 VIPs", Duration.ofMinutes(5), () -> speakers.values().stream()
+                    .mapToInt(s -> s.announced().size()).sum() >= 1000);
+            Thread.sleep(DURATION);
+            double with1000 = speakerWritesPerSecond(admin, Duration.ofSeconds(20));
+
+            System.out.println();
+            System.out.printf("Lease renew %d ms, duration %d ms; 3 nodes; client request every 10 ms; %d trials each%n",
+                    RENEW, DURATION, trials);
+            System.out.println("| failover | p50 (ms) | p95 (ms) | max (ms) |");
+            System.out.println("|---|---:|---:|---:|");
+            row("graceful speaker stop (SIGTERM)", graceful);
+            row("hard node loss (link cut + SIGKILL)", hard);
+            System.out.println();
+            System.out.println("| Services | API writes/s by all 3 speakers |");
+            System.out.println("|---:|---:|");
+            System.out.printf("| 10 | %.2f |%n| 1000 | %.2f |%n", with10, with1000);
+            System.out.println();
+            System.out.println("| speaker | peak RSS (MiB) |");
+            System.out.println("|---|---:|");
+            for (var entry : speakers.entrySet()) {
+                System.out.printf("| %s | %.0f |%n", entry.getKey(), entry.getValue().peakRssMib());
+            }
+        }
+    }
+
+    private void startSpeaker(String node) throws InterruptedException {
+        SpeakerProcess speaker = lab.startSpeaker(node, "--lease-renew", Integer.toString(RENEW),
+                "--lease-duration", Integer.toString(DURATION));
+        speakers.put(node, speaker);
+        speaker.awaitOk("/readyz", PATIENCE);
+    }
+
+    /** One failure of the VIP's owner; the longest stretch without an answer, in ms. */
+    private double trial(String vip, boolean hard) throws Exception {
+        String owner = SpeakerProcess.awaitOwner(speakers, vip, PATIENCE);
+        Kube.await("the client served by " + owner, PATIENCE,
+                () -> lab.client().get(vip, 80, Duration.ofSeconds(1)).filter(owner::equals).orElse(null));
+        Probe probe = lab.client().probe(vip, 80, Duration.ofMillis(10), Duration.ofMillis(hard ? DURATION + 3000 : 2500));
+        if (hard) {
+            lab.cutLink(owner);
+            speakers.get(owner).kill();
+        } else {
+            speakers.get(owner).terminate(Duration.ofSeconds(20));
+        }
+        ProbeLog log = probe.await();
+        String next = SpeakerProcess.awaitOwner(speakers, vip, PATIENCE);
+        if (next.equals(owner) || lab.client().get(vip, 80, Duration.ofSeconds(2)).isEmpty()) {
+            throw new AssertionError("after losing " + owner + " the client is not served by another node: " + log.longestGap());
+        }
+        if (hard) {
+            lab.restoreLink(owner);
+        }
+        startSpeaker(owner);
+        return log.longestGap().length().toMillis();
+    }
+
+    private static void awaitServed(ApiClient admin, int count) throws Exception {
+        Kube.await(count + " Services with an IP", Duration.ofMinutes(5), () ->
+                Kube.ingressByService(admin).values().stream().filter(ips -> !ips.isEmpty()).count() >= count);
+    }
+
+    /** Create/update/patch/delete requests the API server served over {@code window}, per second. */
+    private static double speakerWritesPerSecond(ApiClient admin, Duration window) throws Exception {
+        double before = writes(admin);
+        Thread.sleep(window.toMillis());
+        return (writes(admin) - before) / window.toSeconds();
+    }
+
+    private static double writes(ApiClient admin) throws Exception {
+        String metrics = new CoreV1Api(admin).getApiClient().getHttpClient().newCall(
+                new okhttp3.Request.Builder().url(admin.getBasePath() + "/metrics").build()).execute().body().string();
+        double total = 0;
+        for (String line : metrics.split("\n")) {
+            Matcher m = WRITES.matcher(line);
+            if (m.find() && m.group(1).matches(".*verb=\"(POST|PUT|PATCH|DELETE)\".*")) {
+                total += Double.parseDouble(m.group(2));
+            }
+        }
+        return total;
+    }
+
+    private static void row(String what, List<Double> gaps) {
+        List<Double> sorted = gaps.stream().sorted().toList();
+        System.out.printf("| %s | %.0f | %.0f | %.0f |%n", what, percentile(sorted, 50), percentile(sorted, 95),
+                sorted.get(sorted.size() - 1));
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+}
