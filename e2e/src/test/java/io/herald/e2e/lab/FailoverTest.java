@@ -145,7 +145,16 @@ class FailoverTest {
                 + " %d requests, 0 failed, longest gap %d ms%n", owner, second, switched.toMillis(),
                 graceful.attempts().size(), graceful.longestGap().length().toMillis());
 
-        // 2. Hard node loss: the new owner's link is cut and its speaker killed; the VIP moves when its Lease expires.
+        // 2. Hard node loss: the new owner's link is cut and its speaker killed; the VIP moves when its Lease expires,
+        //    and only the VIPs that node held move.
+        List<String> others = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            others.addAll(service(kube, "other-" + i, Kube.loadBalancer(NS, "other-" + i, PORT)));
+        }
+        Map<String, String> ownersBefore = new TreeMap<>();
+        for (String ip : others) {
+            ownersBefore.put(ip, awaitOwner(ip));
+        }
         probe = lab.client().probe(vip, PORT, Duration.ofMillis(10), Duration.ofSeconds(10));
         long lossAt = System.nanoTime();
         lab.cutLink(second);
@@ -157,6 +166,15 @@ class FailoverTest {
         assertEquals(third, awaitAnswer(vip), "the client reaches the VIP again, through " + third);
         ProbeLog.Gap gap = loss.longestGap();
         assertEquals(Optional.of(third), gap.nodeAfter(), "after the gap the survivor answers: " + gap);
+        List<String> wronglyMoved = new ArrayList<>();
+        for (String ip : others) {
+            String now = awaitOwner(ip);
+            String was = ownersBefore.get(ip);
+            if (was.equals(second) ? now.equals(second) : !now.equals(was)) {
+                wronglyMoved.add(ip + ": " + was + " -> " + now);
+            }
+        }
+        assertEquals(List.of(), wronglyMoved, "only the lost node's VIPs move, all of them: " + ownersBefore);
         System.out.printf("hard loss of %s (link cut + SIGKILL, Lease %d ms): neighbour entry switched to %s after %d ms;"
                 + " longest gap without an answer %d ms (%d failed requests)%n", second, DURATION_MILLIS, third,
                 switchedAfterLoss.toMillis(), gap.length().toMillis(), loss.failures());
@@ -306,6 +324,20 @@ class FailoverTest {
                     .getSpec().getHolderIdentity();
         } catch (Exception e) {
             return null;
+        }
+    }
+
+    @Test
+    void dualStackServiceIsReachedOnBothAddresses(KubeCluster cluster, ApiClient admin) throws Exception {
+        LabKube kube = start(cluster, admin);
+        V1Service both = Kube.loadBalancer(NS, "dual", PORT);
+        both.getSpec().ipFamilyPolicy("RequireDualStack").ipFamilies(List.of("IPv4", "IPv6"));
+        List<String> ips = service(kube, "dual", both);
+        assertEquals(List.of("198.18.0.100", "2001:db8::100"), ips, "one address per family, lowest first");
+        for (String ip : ips) {
+            String owner = awaitOwner(ip);
+            assertEquals(owner, awaitAnswer(ip), "each address reached through the node that announces it (ARP / NDP)");
+            assertEquals(lab.node(owner).mac(), lab.client().neighbour(ip).flatMap(Neighbour::mac).orElse(null));
         }
     }
 }
