@@ -1,8 +1,9 @@
 package io.herald.controller;
 
-import io.herald.common.Annotations;
 import io.herald.common.cli.Commands;
+import io.herald.common.cli.HeraldOptions;
 import io.herald.common.cli.KubeOptions;
+import static io.herald.common.kube.Handlers.onAnyChange;
 import io.herald.common.config.Config;
 import io.herald.common.serve.Component;
 import io.herald.common.serve.ListenAddress;
@@ -18,7 +19,6 @@ import io.kubernetes.client.extended.event.legacy.EventRecorder;
 import io.kubernetes.client.extended.event.legacy.LegacyEventBroadcaster;
 import io.kubernetes.client.extended.workqueue.DefaultRateLimitingQueue;
 import io.kubernetes.client.extended.workqueue.RateLimitingQueue;
-import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.cache.Lister;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -29,7 +29,6 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,11 +42,13 @@ import picocli.CommandLine.Option;
 @Command(name = "controller", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
         subcommands = ValidateConfigCommand.class,
         description = {
-            "Herald's controller: gives every Service of type LoadBalancer a virtual IP from the",
-            "address pools in the ConfigMap and writes it to the Service's status. Run two",
-            "replicas: they elect a leader through a Lease and only the leader writes.",
+            "Herald's controller: gives every Service of type LoadBalancer a virtual IP",
+            "from the address pools in the ConfigMap and writes it to the Service's",
+            "status. Run two replicas: they elect a leader through a Lease and only the",
+            "leader writes.",
             "",
-            "Serves /healthz, /readyz and /metrics on --listen-address; stops cleanly on SIGTERM."
+            "Serves /healthz, /readyz and /metrics on --listen-address; stops cleanly",
+            "on SIGTERM."
         })
 public final class ControllerCommand implements Callable<Integer> {
     private static final Logger log = LogManager.getLogger(ControllerCommand.class);
@@ -55,25 +56,12 @@ public final class ControllerCommand implements Callable<Integer> {
     @Mixin
     KubeOptions kube;
 
+    @Mixin
+    HeraldOptions herald;
+
     @Option(names = "--listen-address", paramLabel = "HOST:PORT", defaultValue = ":7472",
             description = "where /healthz, /readyz and /metrics are served (default: ${DEFAULT-VALUE})")
     String listenAddress;
-
-    @Option(names = "--api-wait", paramLabel = "SECONDS", defaultValue = "60",
-            description = "how long to wait for the Kubernetes API at start before giving up (default: ${DEFAULT-VALUE})")
-    int apiWaitSeconds;
-
-    @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "${env:POD_NAMESPACE:-herald-system}",
-            description = "namespace of the ConfigMap and the leader Lease (default: $POD_NAMESPACE, else herald-system)")
-    String namespace;
-
-    @Option(names = "--config-map", paramLabel = "NAME", defaultValue = "herald-config",
-            description = "ConfigMap whose \"config\" key holds the address pools (default: ${DEFAULT-VALUE})")
-    String configMap;
-
-    @Option(names = "--load-balancer-class", paramLabel = "CLASS", defaultValue = Annotations.DEFAULT_LOAD_BALANCER_CLASS,
-            description = "Services with this spec.loadBalancerClass, or none, are Herald's (default: ${DEFAULT-VALUE})")
-    String loadBalancerClass;
 
     @Option(names = "--identity", paramLabel = "NAME", defaultValue = "${env:POD_NAME}",
             description = "this replica's name in the leader Lease (default: $POD_NAME, else the host name)")
@@ -109,9 +97,9 @@ public final class ControllerCommand implements Callable<Integer> {
         var timing = new Leadership.Timing(Duration.ofSeconds(leaseDurationSeconds),
                 Duration.ofSeconds(renewDeadlineSeconds), Duration.ofSeconds(retryPeriodSeconds));
         String me = identity == null || identity.isBlank() ? InetAddress.getLocalHost().getHostName() : identity;
-        try (Component component = Component.start("controller", listen, kube.connect(), Duration.ofSeconds(apiWaitSeconds))) {
+        try (Component component = Component.start("controller", listen, kube.connect(), Duration.ofSeconds(herald.apiWaitSeconds))) {
             SharedIndexInformer<V1Service> services = component.watch(V1Service.class, V1ServiceList.class, "", "v1", "services");
-            SharedIndexInformer<V1ConfigMap> configMaps = component.watchNamespace(namespace,
+            SharedIndexInformer<V1ConfigMap> configMaps = component.watchNamespace(herald.namespace,
                     V1ConfigMap.class, V1ConfigMapList.class, "", "v1", "configmaps");
 
             Allocator allocator = new Allocator(Config.EMPTY);
@@ -128,8 +116,8 @@ public final class ControllerCommand implements Callable<Integer> {
 
             RateLimitingQueue<Request> queue = new DefaultRateLimitingQueue<>(Executors.newSingleThreadExecutor());
             ServiceReconciler reconciler = new ServiceReconciler(new Lister<>(services.getIndexer()), allocator,
-                    new ServiceRequests(loadBalancerClass), new KubeServiceStatus(component.client(), events), metrics, queue);
-            ConfigApplier config = new ConfigApplier(namespace + "/" + configMap, allocator, metrics, events);
+                    new ServiceRequests(herald.loadBalancerClass), new KubeServiceStatus(component.client(), events), metrics, queue);
+            ConfigApplier config = new ConfigApplier(herald.namespace + "/" + herald.configMap, allocator, metrics, events);
             Controller controller = ControllerBuilder.defaultBuilder(component.informers())
                     .withWorkQueue(queue)
                     // The builder hands watch() the queue it has at that moment; ours, by name.
@@ -140,16 +128,16 @@ public final class ControllerCommand implements Callable<Integer> {
                     .withName("herald-controller")
                     .build();
 
-            Lister<V1ConfigMap> configLister = new Lister<>(configMaps.getIndexer(), namespace);
+            Lister<V1ConfigMap> configLister = new Lister<>(configMaps.getIndexer(), herald.namespace);
             LeaderWork work = new LeaderWork(config, reconciler, controller,
-                    () -> configLister.get(configMap));
-            configMaps.addEventHandler(onAnyChange(work::configChanged));
+                    () -> configLister.get(herald.configMap));
+            configMaps.addEventHandler(onAnyChange(o -> work.configChanged()));
 
-            component.startInformers(Duration.ofSeconds(apiWaitSeconds));
+            component.startInformers(Duration.ofSeconds(herald.apiWaitSeconds));
             log.info("controller for Services of class {} (or none); pools from ConfigMap {}/{}",
-                    loadBalancerClass, namespace, configMap);
+                    herald.loadBalancerClass, herald.namespace, herald.configMap);
 
-            Leadership leadership = component.closeOnStop(new Leadership(component.client(), namespace, leaseName, me, timing,
+            Leadership leadership = component.closeOnStop(new Leadership(component.client(), herald.namespace, leaseName, me, timing,
                     () -> {
                         metrics.leader.set(1);
                         work.lead();
@@ -164,25 +152,6 @@ public final class ControllerCommand implements Callable<Integer> {
             component.awaitStop();
         }
         return 0;
-    }
-
-    private static <T extends io.kubernetes.client.common.KubernetesObject> ResourceEventHandler<T> onAnyChange(Runnable action) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                action.run();
-            }
-
-            @Override
-            public void onUpdate(T before, T after) {
-                action.run();
-            }
-
-            @Override
-            public void onDelete(T obj, boolean finalStateUnknown) {
-                action.run();
-            }
-        };
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.herald.e2e;
 
+import io.herald.common.kube.HeraldServices;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
-import io.kubernetes.client.openapi.models.V1LoadBalancerIngress;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 
@@ -73,12 +72,7 @@ public final class Kube {
     }
 
     public static List<String> ingress(V1Service service) {
-        if (service.getStatus() == null || service.getStatus().getLoadBalancer() == null
-                || service.getStatus().getLoadBalancer().getIngress() == null) {
-            return List.of();
-        }
-        return service.getStatus().getLoadBalancer().getIngress().stream()
-                .map(V1LoadBalancerIngress::getIp).filter(Objects::nonNull).toList();
+        return HeraldServices.ingressIps(service);
     }
 
     /** "namespace/name" → ingress IPs, for every Service of type LoadBalancer in the cluster. */

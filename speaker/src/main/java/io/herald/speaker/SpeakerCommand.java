@@ -1,8 +1,9 @@
 package io.herald.speaker;
 
-import io.herald.common.Annotations;
 import io.herald.common.cli.Commands;
+import io.herald.common.cli.HeraldOptions;
 import io.herald.common.cli.KubeOptions;
+import static io.herald.common.kube.Handlers.onAnyChange;
 import io.herald.common.serve.Component;
 import io.herald.common.serve.ListenAddress;
 import io.herald.common.ip.IpAddress;
@@ -13,7 +14,6 @@ import io.herald.speaker.kube.ClusterView;
 import io.herald.speaker.kube.SpeakerConfig;
 import io.herald.speaker.kube.SpeakerLease;
 import io.herald.speaker.ownership.OwnLease;
-import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.extended.event.EventType;
 import io.kubernetes.client.extended.event.legacy.EventRecorder;
 import io.kubernetes.client.extended.event.legacy.LegacyEventBroadcaster;
@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine.Command;
@@ -48,10 +47,12 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "speaker", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
         description = {
-            "Herald's speaker: runs on every node, agrees with the other speakers through node",
-            "Leases which node announces each virtual IP, and answers ARP / NDP for the ones it owns.",
+            "Herald's speaker: runs on every node, agrees with the other speakers",
+            "through node Leases which node announces each virtual IP, and answers",
+            "ARP / NDP for the ones it owns.",
             "",
-            "Serves /healthz, /readyz and /metrics on --listen-address; stops cleanly on SIGTERM."
+            "Serves /healthz, /readyz and /metrics on --listen-address; stops cleanly",
+            "on SIGTERM."
         })
 public final class SpeakerCommand implements Callable<Integer> {
     private static final Logger log = LogManager.getLogger(SpeakerCommand.class);
@@ -62,6 +63,9 @@ public final class SpeakerCommand implements Callable<Integer> {
     @Mixin
     KubeOptions kube;
 
+    @Mixin
+    HeraldOptions herald;
+
     @Option(names = "--node-name", paramLabel = "NAME", defaultValue = "${env:NODE_NAME}",
             description = "the Kubernetes node this speaker runs on (default: $NODE_NAME, which the chart sets from spec.nodeName)")
     String nodeName;
@@ -69,22 +73,6 @@ public final class SpeakerCommand implements Callable<Integer> {
     @Option(names = "--listen-address", paramLabel = "HOST:PORT", defaultValue = ":7473",
             description = "where /healthz, /readyz and /metrics are served (default: ${DEFAULT-VALUE})")
     String listenAddress;
-
-    @Option(names = "--api-wait", paramLabel = "SECONDS", defaultValue = "60",
-            description = "how long to wait for the Kubernetes API at start before giving up (default: ${DEFAULT-VALUE})")
-    int apiWaitSeconds;
-
-    @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "${env:POD_NAMESPACE:-herald-system}",
-            description = "namespace of the ConfigMap and of the speakers' Leases (default: $POD_NAMESPACE, else herald-system)")
-    String namespace;
-
-    @Option(names = "--config-map", paramLabel = "NAME", defaultValue = "herald-config",
-            description = "ConfigMap whose \"config\" key holds the address pools (default: ${DEFAULT-VALUE})")
-    String configMap;
-
-    @Option(names = "--load-balancer-class", paramLabel = "CLASS", defaultValue = Annotations.DEFAULT_LOAD_BALANCER_CLASS,
-            description = "Services with this spec.loadBalancerClass, or none, are Herald's (default: ${DEFAULT-VALUE})")
-    String loadBalancerClass;
 
     @Option(names = "--lease-renew", paramLabel = "MILLIS", defaultValue = "2000",
             description = "how often this node renews its Lease herald-speaker-<node> (default: ${DEFAULT-VALUE})")
@@ -112,30 +100,30 @@ public final class SpeakerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--lease-renew (" + leaseRenewMillis
                     + ") must be shorter than --lease-duration (" + leaseDurationMillis + "); a third of it is usual");
         }
-        try (Component component = Component.start("speaker", listen, kube.connect(), Duration.ofSeconds(apiWaitSeconds))) {
+        try (Component component = Component.start("speaker", listen, kube.connect(), Duration.ofSeconds(herald.apiWaitSeconds))) {
             SharedIndexInformer<V1Node> nodes = component.watch(V1Node.class, V1NodeList.class, "", "v1", "nodes");
             SharedIndexInformer<V1Service> services = component.watch(V1Service.class, V1ServiceList.class, "", "v1", "services");
             SharedIndexInformer<V1EndpointSlice> slices = component.watch(V1EndpointSlice.class, V1EndpointSliceList.class,
                     "discovery.k8s.io", "v1", "endpointslices");
-            SharedIndexInformer<V1Lease> leases = component.watchNamespace(namespace, V1Lease.class, V1LeaseList.class,
+            SharedIndexInformer<V1Lease> leases = component.watchNamespace(herald.namespace, V1Lease.class, V1LeaseList.class,
                     "coordination.k8s.io", "v1", "leases");
-            SharedIndexInformer<V1ConfigMap> configMaps = component.watchNamespace(namespace, V1ConfigMap.class,
+            SharedIndexInformer<V1ConfigMap> configMaps = component.watchNamespace(herald.namespace, V1ConfigMap.class,
                     V1ConfigMapList.class, "", "v1", "configmaps");
 
             SpeakerMetrics metrics = new SpeakerMetrics(component.registry());
-            SpeakerConfig config = new SpeakerConfig(namespace + "/" + configMap);
+            SpeakerConfig config = new SpeakerConfig(herald.namespace + "/" + herald.configMap);
             LegacyEventBroadcaster broadcaster = new LegacyEventBroadcaster(new CoreV1Api(component.client()));
             EventRecorder events = broadcaster.newRecorder(new V1EventSource().component("herald-speaker").host(nodeName));
             broadcaster.startRecording();
             component.closeOnStop(broadcaster::shutdown);
 
             ClusterView cluster = new ClusterView(nodes.getIndexer(), services.getIndexer(), slices.getIndexer(),
-                    loadBalancerClass);
+                    herald.loadBalancerClass);
             Announcer announcer = Announcers.create(metrics);
             SpeakerLoop loop = new SpeakerLoop(nodeName, cluster, config, Announcers.interfaces(Links.system()),
                     announcer, new Report(nodeName, cluster, events, metrics));
 
-            SpeakerLease lease = new SpeakerLease(component.client(), namespace, nodeName, renew, duration,
+            SpeakerLease lease = new SpeakerLease(component.client(), herald.namespace, nodeName, renew, duration,
                     new SpeakerLease.Listener() {
                         @Override
                         public void renewed(OwnLease own) {
@@ -156,8 +144,8 @@ public final class SpeakerCommand implements Callable<Integer> {
             services.addEventHandler(onAnyChange(o -> poke.run()));
             slices.addEventHandler(onAnyChange(o -> poke.run()));
             configMaps.addEventHandler(onAnyChange(o -> {
-                if (configMap.equals(o.getMetadata().getName())) {
-                    config.update(configMaps.getIndexer().getByKey(namespace + "/" + configMap));
+                if (herald.configMap.equals(o.getMetadata().getName())) {
+                    config.update(configMaps.getIndexer().getByKey(herald.namespace + "/" + herald.configMap));
                     metrics.configLoaded.set(config.loaded() ? 1 : 0);
                     metrics.configStale.set(config.stale() ? 1 : 0);
                     poke.run();
@@ -190,10 +178,10 @@ public final class SpeakerCommand implements Callable<Integer> {
             };
             leases.addEventHandler(leaseHandler);
 
-            component.startInformers(Duration.ofSeconds(apiWaitSeconds));
+            component.startInformers(Duration.ofSeconds(herald.apiWaitSeconds));
             // Decide first from the whole synced cache, not from whatever events were delivered so far:
             // a restarted speaker that missed the others' Leases would grab their VIPs.
-            config.update(configMaps.getIndexer().getByKey(namespace + "/" + configMap));
+            config.update(configMaps.getIndexer().getByKey(herald.namespace + "/" + herald.configMap));
             metrics.configLoaded.set(config.loaded() ? 1 : 0);
             leases.getIndexer().list().forEach(leaseHandler::onAdd);
             if (nodes.getIndexer().getByKey(nodeName) == null) {
@@ -201,34 +189,15 @@ public final class SpeakerCommand implements Callable<Integer> {
                         + " (the chart sets it from spec.nodeName)", nodeName);
             }
             if (!config.loaded()) {
-                log.warn("ConfigMap {}/{} has no valid pools yet; nothing is announced until it has", namespace, configMap);
+                log.warn("ConfigMap {}/{} has no valid pools yet; nothing is announced until it has", herald.namespace, herald.configMap);
             }
             lease.start();
             loop.start();
-            log.info("speaker for node {}: Lease {}/{}{} renewed every {} ms, lasting {} ms", nodeName, namespace,
+            log.info("speaker for node {}: Lease {}/{}{} renewed every {} ms, lasting {} ms", nodeName, herald.namespace,
                     SpeakerLease.PREFIX, nodeName, leaseRenewMillis, leaseDurationMillis);
             component.awaitStop();
         }
         return 0;
-    }
-
-    private static <T extends KubernetesObject> ResourceEventHandler<T> onAnyChange(Consumer<T> action) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                action.accept(obj);
-            }
-
-            @Override
-            public void onUpdate(T before, T after) {
-                action.accept(after);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean finalStateUnknown) {
-                action.accept(obj);
-            }
-        };
     }
 
     /** Turns what changed on this node into log lines, Events on the Services and metrics. */
