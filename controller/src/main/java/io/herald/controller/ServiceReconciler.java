@@ -185,7 +185,7 @@ public final class ServiceReconciler implements Reconciler {
     public int claimExisting() {
         List<V1Service> withAddresses = new ArrayList<>();
         for (V1Service service : services.list()) {
-            if (requests.handles(service) && !ingressIps(service).isEmpty()) {
+            if (requests.handles(service) && !HeraldServices.ingressIps(service).isEmpty()) {
                 withAddresses.add(service);
             }
         }
@@ -194,7 +194,7 @@ public final class ServiceReconciler implements Reconciler {
             ServiceKey key = new ServiceKey(service.getMetadata().getNamespace(), service.getMetadata().getName());
             List<IpAddress> ips;
             try {
-                ips = ingressIps(service).stream().map(IpAddress::parse).toList();
+                ips = HeraldServices.ingressIps(service).stream().map(IpAddress::parse).toList();
             } catch (IllegalArgumentException e) {
                 log.warn("{}: status holds an address Herald cannot read ({}); it will get a new one", key, e.getMessage());
                 continue;
@@ -218,10 +218,6 @@ public final class ServiceReconciler implements Reconciler {
                 && service.getMetadata().getAnnotations().containsKey(Annotations.ALLOCATED_POOL);
     }
 
-    private static List<String> ingressIps(V1Service service) {
-        return HeraldServices.ingressIps(service);
-    }
-
     private static boolean matchesStatus(V1Service service, Allocation allocation) {
         List<String> want = allocation.ips().stream().map(IpAddress::toString).toList();
         String pool = service.getMetadata().getAnnotations() == null ? null
@@ -229,7 +225,7 @@ public final class ServiceReconciler implements Reconciler {
         boolean vipMode = service.getStatus() != null && service.getStatus().getLoadBalancer() != null
                 && service.getStatus().getLoadBalancer().getIngress() != null
                 && service.getStatus().getLoadBalancer().getIngress().stream().allMatch(i -> "VIP".equals(i.getIpMode()));
-        return want.equals(ingressIps(service)) && allocation.pool().equals(pool) && vipMode;
+        return want.equals(HeraldServices.ingressIps(service)) && allocation.pool().equals(pool) && vipMode;
     }
 
     private static String ips(Allocation allocation) {

@@ -1,7 +1,7 @@
 package io.herald.e2e;
 
 import io.herald.testkit.LocalKubeApiServer;
-import io.kubernetes.client.informer.ResourceEventHandler;
+import io.herald.common.kube.Handlers;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
@@ -65,28 +65,13 @@ class ControllerBenchmark {
             SharedInformerFactory factory = new SharedInformerFactory(admin);
             SharedIndexInformer<V1Service> informer = factory.sharedIndexInformerFor(
                     new GenericKubernetesApi<>(V1Service.class, V1ServiceList.class, "", "v1", "services", admin), V1Service.class, 0);
-            informer.addEventHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(V1Service s) {
-                    seen(s);
+            informer.addEventHandler(Handlers.onAnyChange(s -> {
+                List<String> ips = Kube.ingress(s);
+                if (!ips.isEmpty()) {
+                    servedAt.putIfAbsent(s.getMetadata().getName(), System.nanoTime());
+                    ipOf.put(s.getMetadata().getName(), ips.get(0));
                 }
-
-                @Override
-                public void onUpdate(V1Service before, V1Service after) {
-                    seen(after);
-                }
-
-                @Override
-                public void onDelete(V1Service s, boolean unknown) {}
-
-                private void seen(V1Service s) {
-                    List<String> ips = Kube.ingress(s);
-                    if (!ips.isEmpty()) {
-                        servedAt.putIfAbsent(s.getMetadata().getName(), System.nanoTime());
-                        ipOf.put(s.getMetadata().getName(), ips.get(0));
-                    }
-                }
-            });
+            }));
             factory.startAllRegisteredInformers();
 
             HeraldProcess controller = ControllerProcess.start(cluster, "bench-1");

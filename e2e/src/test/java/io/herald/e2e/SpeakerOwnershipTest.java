@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.e2e.lab.SpeakerProcess;
 import io.herald.testkit.KubeApiServerExtension;
 import io.herald.testkit.KubeApiServerPerClass;
 import io.herald.testkit.KubeCluster;
@@ -28,8 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +47,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SpeakerOwnershipTest {
     private static final String NS = "apps";
     private static final int VIPS = 30;
-    private static final Pattern ANNOUNCED = Pattern.compile("^herald_speaker_announced\\{.*vip=\"([^\"]+)\".*} 1(\\.0)?$");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     /** The speakers' Lease: short, so the hard-kill test is quick; renewal a third of it. */
     private static final int LEASE_MILLIS = 4000;
@@ -145,12 +143,7 @@ class SpeakerOwnershipTest {
             var response = HeraldProcess.get(ports.get(entry.getKey()), "/metrics");
             Set<String> vips = new java.util.TreeSet<>();
             if (response != null && response.statusCode() == 200) {
-                for (String line : response.body().split("\n")) {
-                    Matcher m = ANNOUNCED.matcher(line);
-                    if (m.find()) {
-                        vips.add(m.group(1));
-                    }
-                }
+                vips.addAll(SpeakerProcess.announcedIn(response.body()));
             }
             out.put(entry.getKey(), vips);
         }

@@ -110,8 +110,9 @@ public final class SpeakerCommand implements Callable<Integer> {
             SharedIndexInformer<V1ConfigMap> configMaps = component.watchNamespace(herald.namespace, V1ConfigMap.class,
                     V1ConfigMapList.class, "", "v1", "configmaps");
 
-            SpeakerMetrics metrics = new SpeakerMetrics(component.registry());
             SpeakerConfig config = new SpeakerConfig(herald.namespace + "/" + herald.configMap);
+            SpeakerMetrics metrics = new SpeakerMetrics(component.registry(), config);
+            Runnable readConfig = () -> config.update(configMaps.getIndexer().getByKey(herald.namespace + "/" + herald.configMap));
             LegacyEventBroadcaster broadcaster = new LegacyEventBroadcaster(new CoreV1Api(component.client()));
             EventRecorder events = broadcaster.newRecorder(new V1EventSource().component("herald-speaker").host(nodeName));
             broadcaster.startRecording();
@@ -145,9 +146,7 @@ public final class SpeakerCommand implements Callable<Integer> {
             slices.addEventHandler(onAnyChange(o -> poke.run()));
             configMaps.addEventHandler(onAnyChange(o -> {
                 if (herald.configMap.equals(o.getMetadata().getName())) {
-                    config.update(configMaps.getIndexer().getByKey(herald.namespace + "/" + herald.configMap));
-                    metrics.configLoaded.set(config.loaded() ? 1 : 0);
-                    metrics.configStale.set(config.stale() ? 1 : 0);
+                    readConfig.run();
                     poke.run();
                 }
             }));
@@ -181,8 +180,7 @@ public final class SpeakerCommand implements Callable<Integer> {
             component.startInformers(Duration.ofSeconds(herald.apiWaitSeconds));
             // Decide first from the whole synced cache, not from whatever events were delivered so far:
             // a restarted speaker that missed the others' Leases would grab their VIPs.
-            config.update(configMaps.getIndexer().getByKey(herald.namespace + "/" + herald.configMap));
-            metrics.configLoaded.set(config.loaded() ? 1 : 0);
+            readConfig.run();
             leases.getIndexer().list().forEach(leaseHandler::onAdd);
             if (nodes.getIndexer().getByKey(nodeName) == null) {
                 log.warn("node {} is not in the API server; this speaker announces nothing until it is: check --node-name"

@@ -68,7 +68,6 @@ final class SpeakerLoop implements AutoCloseable {
     private SortedMap<IpAddress, Set<String>> announced = new TreeMap<>();
     /** The Services each announced VIP was reported for, so one that joins a shared VIP gets its Event too. */
     private Map<IpAddress, Set<String>> reportedServices = new TreeMap<>();
-    private Ownership last;
 
     SpeakerLoop(String node, ClusterView cluster, SpeakerConfig config, Interfaces interfaces, Announcer announcer,
             Reporter reporter) {
@@ -212,7 +211,6 @@ final class SpeakerLoop implements AutoCloseable {
             }
         }
         announced = next;
-        last = ownership;
         reporter.state(wanted, live.size(), self.isFresh(now));
     }
 
@@ -228,11 +226,6 @@ final class SpeakerLoop implements AutoCloseable {
             return "node " + owned.node() + " owns it now";
         }
         return ((OwnerDecision.Unowned) decision).message();
-    }
-
-    /** The last decision, for tests and debugging; null before the first. */
-    Ownership lastDecision() {
-        return last;
     }
 
     /** Stops deciding and stops announcing everything, before the Lease is deleted. */

@@ -2,6 +2,7 @@ package io.herald.speaker;
 
 import io.herald.common.ip.Family;
 import io.herald.speaker.announce.Announcement;
+import io.herald.speaker.kube.SpeakerConfig;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -15,8 +16,6 @@ final class SpeakerMetrics {
     final Counter leaseRenewFailures;
     final Gauge ownLeaseFresh;
     final Gauge liveNodes;
-    final Gauge configLoaded;
-    final Gauge configStale;
     final Counter requestsReceived;
     final Counter repliesSent;
     final Counter gratuitousSent;
@@ -24,7 +23,7 @@ final class SpeakerMetrics {
     final Counter interfaceErrors;
     private volatile Set<Announcement> announced = Set.of();
 
-    SpeakerMetrics(PrometheusRegistry registry) {
+    SpeakerMetrics(PrometheusRegistry registry, SpeakerConfig config) {
         GaugeWithCallback.builder().name("herald_speaker_vips_announced")
                 .help("VIPs this node answers ARP / NDP for").callback(cb -> cb.call(
                         announced.stream().map(Announcement::vip).distinct().count()))
@@ -42,11 +41,12 @@ final class SpeakerMetrics {
                 .register(registry);
         liveNodes = Gauge.builder().name("herald_speaker_live_nodes")
                 .help("speakers whose Lease this node sees live").register(registry);
-        configLoaded = Gauge.builder().name("herald_config_loaded")
-                .help("1 when a valid address-pool configuration is in force").register(registry);
-        configStale = Gauge.builder().name("herald_config_stale")
+        GaugeWithCallback.builder().name("herald_config_loaded")
+                .help("1 when a valid address-pool configuration is in force")
+                .callback(cb -> cb.call(config.loaded() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("herald_config_stale")
                 .help("1 when the ConfigMap's latest content was rejected and an older, valid one stays in force")
-                .register(registry);
+                .callback(cb -> cb.call(config.stale() ? 1 : 0)).register(registry);
         requestsReceived = Counter.builder().name("herald_speaker_requests_received_total")
                 .help("ARP requests (ipv4) and Neighbor Solicitations (ipv6) examined, by interface")
                 .labelNames("family", "interface").register(registry);

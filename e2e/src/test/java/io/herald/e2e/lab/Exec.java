@@ -32,7 +32,7 @@ public final class Exec {
         }
     }
 
-    static Result run(Duration timeout, String... command) {
+    public static Result run(Duration timeout, String... command) {
         return run(timeout, null, List.of(command));
     }
 

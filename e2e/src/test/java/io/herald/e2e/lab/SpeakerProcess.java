@@ -123,19 +123,24 @@ public final class SpeakerProcess implements AutoCloseable {
 
     /** The VIPs this speaker says, on /metrics, it announces now; empty when it does not answer. */
     public java.util.List<String> announced() {
-        java.util.List<String> vips = new java.util.ArrayList<>();
         if (!alive()) {
-            return vips;
+            return java.util.List.of();
         }
         try {
-            for (String line : metrics().split("\n")) {
-                var m = ANNOUNCED.matcher(line);
-                if (m.find()) {
-                    vips.add(m.group(1));
-                }
-            }
+            return announcedIn(metrics());
         } catch (RuntimeException e) {
-            // not answering (yet, or any more): announces nothing anyone can see
+            return java.util.List.of(); // not answering (yet, or any more): announces nothing anyone can see
+        }
+    }
+
+    /** The VIPs in a speaker's /metrics body with {@code herald_speaker_announced ... 1}. */
+    public static java.util.List<String> announcedIn(String metrics) {
+        java.util.List<String> vips = new java.util.ArrayList<>();
+        for (String line : metrics.split("\n")) {
+            var m = ANNOUNCED.matcher(line);
+            if (m.find()) {
+                vips.add(m.group(1));
+            }
         }
         return vips;
     }
