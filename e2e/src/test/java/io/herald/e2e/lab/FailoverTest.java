@@ -142,8 +142,8 @@ class FailoverTest {
         assertEquals(0, graceful.failures(), "a graceful stop loses no request: the old node still serves until the"
                 + " client switches; longest gap " + graceful.longestGap());
         System.out.printf("graceful stop of %s's speaker: client's neighbour entry switched to %s after %d ms;"
-                + " %d requests, 0 failed, longest gap %d ms%n", owner, second, switched.toMillis(),
-                graceful.attempts().size(), graceful.longestGap().length().toMillis());
+                + " %d requests, 0 failed (%d answered on a second connection after a reset), longest gap %d ms%n", owner, second,
+                switched.toMillis(), graceful.attempts().size(), graceful.retriedAfterReset(), graceful.longestGap().length().toMillis());
 
         // 2. Hard node loss: the new owner's link is cut and its speaker killed; the VIP moves when its Lease expires,
         //    and only the VIPs that node held move.
@@ -287,8 +287,9 @@ class FailoverTest {
         }
         ProbeLog log = probe.await();
         assertEquals(0, log.failures(), "no request failed during the rolling restart; longest gap " + log.longestGap());
-        System.out.printf("rolling restart of 3 speakers: %d requests, 0 failed, answered by %s, longest gap %d ms%n",
-                log.attempts().size(), log.nodes(), log.longestGap().length().toMillis());
+        System.out.printf("rolling restart of 3 speakers: %d requests, 0 failed (%d answered on a second connection after"
+                + " a reset), answered by %s, longest gap %d ms%n",
+                log.attempts().size(), log.retriedAfterReset(), log.nodes(), log.longestGap().length().toMillis());
     }
 
     @Test

@@ -15,7 +15,8 @@ public record ProbeLog(Instant started, List<Attempt> attempts) {
      * ({@code ""} when none) and how long it took; {@code failure} names why not
      * ("timeout", "ConnectException", ...) and is {@code ""} on success.
      */
-    public record Attempt(int seq, Instant sent, boolean ok, String node, Duration took, String failure) {}
+    public record Attempt(int seq, Instant sent, boolean ok, String node, Duration took, String failure,
+            boolean afterReset) {}
 
     /**
      * The longest stretch without a successful answer: from the send time of the last
@@ -38,6 +39,11 @@ public record ProbeLog(Instant started, List<Attempt> attempts) {
 
     public long successes() {
         return attempts.stream().filter(Attempt::ok).count();
+    }
+
+    /** Requests answered only on a second connection, the first having been reset by a VIP move. */
+    public long retriedAfterReset() {
+        return attempts.stream().filter(Attempt::afterReset).count();
     }
 
     public long failures() {
@@ -86,10 +92,10 @@ public record ProbeLog(Instant started, List<Attempt> attempts) {
             String[] w = line.split(" ");
             if (w.length == 2 && w[0].equals("started")) {
                 started = micros(w[1]);
-            } else if (w.length == 5 && w[0].chars().allMatch(Character::isDigit) && !w[0].isEmpty()) {
+            } else if ((w.length == 5 || w.length == 6) && w[0].chars().allMatch(Character::isDigit) && !w[0].isEmpty()) {
                 boolean ok = w[3].equals("ok");
                 attempts.add(new Attempt(Integer.parseInt(w[0]), micros(w[1]), ok, ok ? w[4] : "",
-                        Duration.ofNanos(Long.parseLong(w[2]) * 1000), ok ? "" : w[4]));
+                        Duration.ofNanos(Long.parseLong(w[2]) * 1000), ok ? "" : w[4], w.length == 6 && w[5].equals("after-reset")));
             }
         }
         if (started == null) {

@@ -119,6 +119,19 @@ public final class Prober {
         // Wall time derived from the monotonic clock, so a clock step cannot reorder sends.
         Instant sent = wallStart.plusNanos(began - monoStart);
         long deadline = began + timeoutNanos;
+        String outcome = request(deadline);
+        if (outcome.equals("fail reset") && System.nanoTime() < deadline) {
+            // A connection opened to the old node and finished at the new one (the VIP moved
+            // between its packets) is reset by the new node, which never saw its start. An HTTP
+            // client retries an idempotent GET on a fresh connection, once; so do we, and say so.
+            String again = request(deadline);
+            outcome = again.startsWith("ok ") ? again + " after-reset" : again;
+        }
+        print(seq + " " + micros(sent) + " " + (System.nanoTime() - began) / 1000 + " " + outcome);
+    }
+
+    /** One request on a new connection: "ok NODE" or "fail REASON". */
+    private String request(long deadline) {
         String outcome;
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
@@ -127,10 +140,12 @@ public final class Prober {
             outcome = answer(read(socket, deadline));
         } catch (SocketTimeoutException e) {
             outcome = "fail timeout";
+        } catch (java.net.SocketException e) {
+            outcome = e.getMessage() != null && e.getMessage().contains("reset") ? "fail reset" : "fail SocketException";
         } catch (IOException e) {
             outcome = "fail " + e.getClass().getSimpleName();
         }
-        print(seq + " " + micros(sent) + " " + (System.nanoTime() - began) / 1000 + " " + outcome);
+        return outcome;
     }
 
     private static String read(Socket socket, long deadline) throws IOException {
