@@ -14,8 +14,12 @@ as_root() {
 # Debian packages: libpcap for the speaker's raw sockets, iproute2 for the lab's
 # network namespaces, ping for the client that resolves VIPs in the speaker's
 # network-namespace tests, procps for ps/pkill, curl for the demo's health checks and
-# the lab's requests, socat for the lab's path from node namespaces to the API server.
-packages=(libpcap0.8 iproute2 iputils-ping procps curl ca-certificates socat)
+# the lab's requests, socat for the lab's path from node namespaces to the API server;
+# for the container images built without a daemon (scripts/images.sh) and run as a
+# kubelet's runtime runs them: mmdebstrap, umoci, skopeo, runc, gcc (the pod sandbox's
+# pause), busybox-static (the test backend).
+packages=(libpcap0.8 iproute2 iputils-ping procps curl ca-certificates socat
+  mmdebstrap umoci skopeo runc gcc libc6-dev busybox-static)
 command -v java >/dev/null || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || packages+=(maven)
 missing=()

@@ -1,6 +1,6 @@
 package io.herald.e2e;
 
-import io.herald.e2e.lab.Exec;
+import io.herald.testkit.net.Exec;
 import java.io.IOException;
 import java.time.Duration;
 

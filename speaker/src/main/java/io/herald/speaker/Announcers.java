@@ -4,6 +4,7 @@ import io.herald.common.config.AddressPool;
 import io.herald.common.ip.Family;
 import io.herald.common.ip.IpAddress;
 import io.herald.speaker.announce.Announcer;
+import io.herald.speaker.announce.ExcludedInterfaces;
 import io.herald.speaker.announce.Links;
 import io.herald.speaker.announce.PcapAnnouncer;
 import io.herald.speaker.l2.DropReason;
@@ -56,9 +57,10 @@ final class Announcers {
 
     /**
      * A pool's interfaces on this node: the ones it names that exist here (a node may
-     * lack some), else every interface fit to announce on ({@link Links#announceable()}).
+     * lack some), else every interface fit to announce on and not excluded
+     * ({@link Links#announceable(ExcludedInterfaces)}).
      */
-    static SpeakerLoop.Interfaces interfaces(Links links) {
+    static SpeakerLoop.Interfaces interfaces(Links links, ExcludedInterfaces excluded) {
         return new SpeakerLoop.Interfaces() {
             private final Map<String, List<String>> byPool = new HashMap<>();
             private final Set<String> warned = new HashSet<>();
@@ -76,10 +78,11 @@ final class Announcers {
 
             private List<String> lookUp(AddressPool pool) {
                 if (pool.interfaces().isEmpty()) {
-                    List<String> all = links.announceable().stream().map(InterfaceInfo::name).toList();
+                    List<String> all = links.announceable(excluded).stream().map(InterfaceInfo::name).toList();
                     if (all.isEmpty() && warned.add(pool.name() + "/")) {
                         log.warn("pool {}: no interface on this node is fit to announce on (up, Ethernet, broadcast, ARP on,"
-                                + " not a bridge or bond port); name one in the pool's interfaces", pool.name());
+                                + " not a bridge or bond port, not excluded by --exclude-interfaces {}); name one in the pool's interfaces"
+                                + " (speaker interfaces lists them and why each is skipped)", pool.name(), excluded);
                     }
                     return all;
                 }

@@ -9,6 +9,7 @@ import io.herald.common.serve.ListenAddress;
 import io.herald.common.ip.IpAddress;
 import io.herald.speaker.announce.Announcement;
 import io.herald.speaker.announce.Announcer;
+import io.herald.speaker.announce.ExcludedInterfaces;
 import io.herald.speaker.announce.Links;
 import io.herald.speaker.kube.ClusterView;
 import io.herald.speaker.kube.SpeakerConfig;
@@ -45,7 +46,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+// With no subcommand the speaker runs; interfaces only looks at this node's links.
 @Command(name = "speaker", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+        subcommands = InterfacesCommand.class,
         description = {
             "Herald's speaker: runs on every node, agrees with the other speakers",
             "through node Leases which node announces each virtual IP, and answers",
@@ -65,6 +68,9 @@ public final class SpeakerCommand implements Callable<Integer> {
 
     @Mixin
     HeraldOptions herald;
+
+    @Mixin
+    InterfaceOptions interfaces;
 
     @Option(names = "--node-name", paramLabel = "NAME", defaultValue = "${env:NODE_NAME}",
             description = "the Kubernetes node this speaker runs on (default: $NODE_NAME, which the chart sets from spec.nodeName)")
@@ -94,6 +100,12 @@ public final class SpeakerCommand implements Callable<Integer> {
                     "the speaker needs its node's name: pass --node-name NAME or set NODE_NAME");
         }
         var listen = ListenAddress.parse("--listen-address", listenAddress);
+        ExcludedInterfaces excluded;
+        try {
+            excluded = interfaces.excluded();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         Duration renew = Duration.ofMillis(leaseRenewMillis);
         Duration duration = Duration.ofMillis(leaseDurationMillis);
         if (renew.compareTo(duration) >= 0) {
@@ -121,7 +133,7 @@ public final class SpeakerCommand implements Callable<Integer> {
             ClusterView cluster = new ClusterView(nodes.getIndexer(), services.getIndexer(), slices.getIndexer(),
                     herald.loadBalancerClass);
             Announcer announcer = Announcers.create(metrics);
-            SpeakerLoop loop = new SpeakerLoop(nodeName, cluster, config, Announcers.interfaces(Links.system()),
+            SpeakerLoop loop = new SpeakerLoop(nodeName, cluster, config, Announcers.interfaces(Links.system(), excluded),
                     announcer, new Report(nodeName, cluster, events, metrics));
 
             SpeakerLease lease = new SpeakerLease(component.client(), herald.namespace, nodeName, renew, duration,
@@ -191,8 +203,9 @@ public final class SpeakerCommand implements Callable<Integer> {
             }
             lease.start();
             loop.start();
-            log.info("speaker for node {}: Lease {}/{}{} renewed every {} ms, lasting {} ms", nodeName, herald.namespace,
-                    SpeakerLease.PREFIX, nodeName, leaseRenewMillis, leaseDurationMillis);
+            log.info("speaker for node {}: Lease {}/{}{} renewed every {} ms, lasting {} ms; interfaces excluded unless a pool"
+                    + " names them: {}", nodeName, herald.namespace, SpeakerLease.PREFIX, nodeName, leaseRenewMillis,
+                    leaseDurationMillis, excluded);
             component.awaitStop();
         }
         return 0;

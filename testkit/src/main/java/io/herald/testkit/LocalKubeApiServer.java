@@ -44,8 +44,24 @@ public final class LocalKubeApiServer implements KubeCluster {
     private ApiClient admin;
     private Duration startupTime;
 
-    /** Options for one API server. */
-    public record Options(String bindAddress, List<InetAddress> extraServingAddresses) {
+    /**
+     * Options for one API server.
+     *
+     * @param bindAddress where kube-apiserver listens
+     * @param extraServingAddresses more IP SANs for its serving certificate
+     * @param advertiseAddress the address it gives the {@code kubernetes} Service; null: the bind
+     *        address (127.0.0.1 for 0.0.0.0), and no endpoints for that Service
+     * @param securePort its port; 0: a free one
+     * @param launcher words put before every command, e.g. {@code nsenter --net=...}
+     * @param clientUrl how this JVM reaches it when that is not the bind address (a relay); null: direct
+     * @param extraArgs more kube-apiserver flags; they win over the defaults
+     */
+    public record Options(String bindAddress, List<InetAddress> extraServingAddresses, String advertiseAddress,
+            int securePort, List<String> launcher, String clientUrl, List<String> extraArgs) {
+        public Options(String bindAddress, List<InetAddress> extraServingAddresses) {
+            this(bindAddress, extraServingAddresses, null, 0, List.of(), null, List.of());
+        }
+
         public static Options defaults() {
             return new Options("127.0.0.1", List.of());
         }
@@ -89,7 +105,7 @@ public final class LocalKubeApiServer implements KubeCluster {
         long started = System.nanoTime();
         int etcdClient = freePort();
         int etcdPeer = freePort();
-        int securePort = freePort();
+        int securePort = options.securePort() > 0 ? options.securePort() : freePort();
 
         Certificates.Issued ca = Certificates.certificateAuthority("herald-test-ca");
         List<InetAddress> servingIps = new ArrayList<>(List.of(
@@ -109,7 +125,7 @@ public final class LocalKubeApiServer implements KubeCluster {
         Files.writeString(pki.resolve("tokens.csv"), adminToken + ",herald-test-admin,herald-test-admin,\"system:masters\"\n");
 
         String etcdUrl = "http://127.0.0.1:" + etcdClient;
-        launch("etcd", List.of(bin.resolve("etcd").toString(),
+        launch("etcd", options.launcher(), List.of(bin.resolve("etcd").toString(),
                 "--name=herald-test",
                 "--data-dir=" + dir.resolve("etcd"),
                 "--listen-client-urls=" + etcdUrl,
@@ -120,12 +136,14 @@ public final class LocalKubeApiServer implements KubeCluster {
                 "--unsafe-no-fsync=true",
                 "--log-level=warn"));
 
-        url = "https://" + (options.bindAddress().contains(":") ? "[" + options.bindAddress() + "]" : options.bindAddress())
-                + ":" + securePort;
-        launch("kube-apiserver", List.of(bin.resolve("kube-apiserver").toString(),
+        url = options.clientUrl() != null ? options.clientUrl()
+                : "https://" + (options.bindAddress().contains(":") ? "[" + options.bindAddress() + "]" : options.bindAddress())
+                        + ":" + securePort;
+        List<String> apiserver = new ArrayList<>(List.of(bin.resolve("kube-apiserver").toString(),
                 "--etcd-servers=" + etcdUrl,
                 "--bind-address=" + options.bindAddress(),
-                "--advertise-address=" + (options.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : options.bindAddress()),
+                "--advertise-address=" + (options.advertiseAddress() != null ? options.advertiseAddress()
+                        : options.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : options.bindAddress()),
                 "--secure-port=" + securePort,
                 "--cert-dir=" + dir.resolve("certs"),
                 "--tls-cert-file=" + pki.resolve("apiserver.crt"),
@@ -145,6 +163,8 @@ public final class LocalKubeApiServer implements KubeCluster {
                 "--max-mutating-requests-inflight=1000",
                 "--profiling=false",
                 "--v=1"));
+        apiserver.addAll(options.extraArgs());
+        launch("kube-apiserver", options.launcher(), apiserver);
 
         admin = TokenClients.client(url, caPem, adminToken);
         awaitReady(Duration.ofSeconds(120));
@@ -152,8 +172,10 @@ public final class LocalKubeApiServer implements KubeCluster {
         log.info("kube-apiserver ready at {} after {} ms (work dir {})", url, startupTime.toMillis(), dir);
     }
 
-    private void launch(String name, List<String> command) throws IOException {
-        Process process = new ProcessBuilder(command)
+    private void launch(String name, List<String> launcher, List<String> command) throws IOException {
+        List<String> words = new ArrayList<>(launcher);
+        words.addAll(command);
+        Process process = new ProcessBuilder(words)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile())
                 .start();
@@ -206,6 +228,16 @@ public final class LocalKubeApiServer implements KubeCluster {
         String user = "system:serviceaccount:" + namespace + ":" + serviceAccount;
         return kubeconfigs.computeIfAbsent(user, k -> writeKubeconfig(namespace + "-" + serviceAccount, user,
                 ServiceAccounts.token(admin, namespace, serviceAccount)));
+    }
+
+    /** An admin kubeconfig that names another way to this server (another address with a SAN, a relay). */
+    public Path adminKubeconfig(Path file, String serverUrl) {
+        return TokenClients.kubeconfig(file, serverUrl, caPem, "herald-test-admin", adminToken);
+    }
+
+    /** Where the CA ({@code ca.crt}) and the ServiceAccount signing key ({@code sa.key}) are. */
+    public Path pki() {
+        return dir.resolve("pki");
     }
 
     private Path writeKubeconfig(String fileName, String user, String token) {

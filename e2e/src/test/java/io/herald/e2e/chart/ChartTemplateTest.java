@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.speaker.announce.ExcludedInterfaces;
 import io.herald.common.config.AddressPool;
 import io.herald.common.config.Config;
 import io.herald.common.config.ConfigParser;
@@ -86,6 +87,19 @@ class ChartTemplateTest {
                     () -> assertFalse(pod.getVolumes().stream().anyMatch(v -> v.getHostPath() != null), "hostPath volumes"),
                     () -> assertTrue(pod.getHostPID() == null || !pod.getHostPID(), "hostPID"));
         }
+    }
+
+    @Test
+    void speakerExcludesThePodNetworksDevicesByDefaultAndNoneWhenEmptied() {
+        V1Container speaker = only(DEFAULTS.one(V1DaemonSet.class, "DaemonSet", "herald-speaker").getSpec().getTemplate().getSpec()
+                .getContainers());
+        List<String> excluded = speaker.getArgs().stream().filter(a -> a.startsWith("--exclude-interfaces="))
+                .map(a -> a.substring("--exclude-interfaces=".length())).toList();
+        assertEquals(ExcludedInterfaces.DEFAULT, excluded, "the chart's default is the speaker's own");
+        V1Container emptied = only(HeraldChart.template(NS, null, Map.of("speaker.excludeInterfaces", "null"))
+                .one(V1DaemonSet.class, "DaemonSet", "herald-speaker").getSpec().getTemplate().getSpec().getContainers());
+        assertEquals(List.of("--exclude-interfaces="), emptied.getArgs().stream().filter(a -> a.startsWith("--exclude-interfaces"))
+                .toList(), "an empty list excludes none");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.herald.e2e.chart;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
@@ -8,14 +9,14 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** charts/herald through Helm's own code (helm-java), as {@code helm lint} and {@code helm template} run it. */
-final class HeraldChart {
-    static final String RELEASE = "herald";
+public final class HeraldChart {
+    public static final String RELEASE = "herald";
     /** helm template assumes Kubernetes 1.20 without a cluster; the lab's API server is 1.34 (scripts/kube-binaries.sh). */
     static final String KUBE_VERSION = "v1.34.4";
 
     private HeraldChart() {}
 
-    static Path directory() {
+    public static Path directory() {
         String root = System.getProperty("herald.project.root");
         Path chart = (root == null || root.isBlank() ? Path.of("..") : Path.of(root)).resolve("charts").resolve("herald");
         if (!Files.isRegularFile(chart.resolve("Chart.yaml"))) {
@@ -57,5 +58,10 @@ final class HeraldChart {
 
     static Manifests template(String namespace) {
         return template(namespace, null, Map.of());
+    }
+
+    /** The pod spec ({@code spec.template.spec}) the default values render for a workload, e.g. ("DaemonSet", "herald-speaker"). */
+    public static JsonNode podSpec(String kind, String name) {
+        return template("herald-system").one(kind, name).path("spec").path("template").path("spec");
     }
 }

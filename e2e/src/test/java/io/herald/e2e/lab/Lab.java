@@ -4,23 +4,19 @@ import io.herald.common.ip.IpAddress;
 import io.herald.e2e.ControllerProcess;
 import io.herald.e2e.HeraldProcess;
 import io.herald.testkit.KubeCluster;
+import io.herald.testkit.net.Exec;
+import io.herald.testkit.net.Netns;
+import io.herald.testkit.net.Runs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -29,7 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -127,8 +122,8 @@ public final class Lab implements AutoCloseable {
     }
 
     private static Lab start(Builder options) {
-        requireRoot();
-        requireCommands(options.kube != null ? List.of("ip", "curl", "socat") : List.of("ip", "curl"));
+        Runs.requireRoot("the lab");
+        Runs.requireCommands("the lab", options.kube != null ? List.of("ip", "curl", "socat") : List.of("ip", "curl"));
         cleanStale();
         long began = System.nanoTime();
         String run = newRun();
@@ -149,33 +144,8 @@ public final class Lab implements AutoCloseable {
         return lab;
     }
 
-    /**
-     * Claims a run id: its directory appears whole (owner file inside) by one rename, before
-     * any namespace, so {@link #cleanStale()} in another JVM never takes a run being born for a dead one.
-     */
     private static String newRun() {
-        try {
-            Files.createDirectories(RUNS);
-            SecureRandom random = new SecureRandom();
-            for (int attempt = 0; attempt < 20; attempt++) {
-                String run = HexFormat.of().formatHex(random.generateSeed(3));
-                Path dir = RUNS.resolve(run);
-                if (Files.exists(dir) || Netns.all().stream().anyMatch(n -> n.startsWith(PREFIX + run + "-"))) {
-                    continue;
-                }
-                Path birth = Files.createTempDirectory(RUNS, ".new-");
-                Files.writeString(birth.resolve("owner"), self());
-                try {
-                    Files.move(birth, dir, StandardCopyOption.ATOMIC_MOVE);
-                    return run;
-                } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-                    deleteTree(birth);
-                }
-            }
-            throw new IllegalStateException("found no free run id under " + RUNS);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot make the lab's run directory under " + RUNS, e);
-        }
+        return Runs.claim(RUNS, run -> Netns.all().stream().anyMatch(n -> n.startsWith(PREFIX + run + "-")));
     }
 
     private void build() {
@@ -430,12 +400,10 @@ public final class Lab implements AutoCloseable {
 
     private HeraldProcess track(HeraldProcess process) {
         processes.add(process);
-        String started = ProcessHandle.of(process.pid()).flatMap(h -> h.info().startInstant()).map(Object::toString).orElse("?");
         try {
-            Files.writeString(dir.resolve("pids"), process.pid() + " " + started + "\n",
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            log.warn("cannot record pid {} in {}: {}", process.pid(), dir, e.toString());
+            ProcessHandle.of(process.pid()).ifPresent(h -> Runs.record(dir, h));
+        } catch (UncheckedIOException e) {
+            log.warn("{}", e.getMessage());
         }
         return process;
     }
@@ -496,24 +464,11 @@ public final class Lab implements AutoCloseable {
                 runs.add(m.group(1));
             }
         }
-        if (Files.isDirectory(RUNS)) {
-            try (Stream<Path> dirs = Files.list(RUNS)) {
-                for (Path d : dirs.toList()) {
-                    String name = d.getFileName().toString();
-                    if (name.matches("[0-9a-f]{6}")) {
-                        runs.add(name);
-                    } else if (name.startsWith(".new-") && !ownerAlive(d)) {
-                        deleteTree(d); // a JVM that died while claiming a run id
-                    }
-                }
-            } catch (IOException e) {
-                log.warn("cannot list {}: {}", RUNS, e.toString());
-            }
-        }
+        runs.addAll(Runs.listed(RUNS));
         List<String> removed = new ArrayList<>();
         for (String run : runs) {
             Path dir = RUNS.resolve(run);
-            if (ownerAlive(dir)) {
+            if (Runs.ownerAlive(dir)) {
                 continue;
             }
             log.info("removing lab {}, left by a JVM that is gone", run);
@@ -525,110 +480,17 @@ public final class Lab implements AutoCloseable {
 
     /** Kills the run's recorded processes and everything in its namespaces, then deletes both. */
     private static void remove(String run, Path dir) {
-        List<ProcessHandle> doomed = new ArrayList<>(recorded(dir));
+        List<ProcessHandle> doomed = new ArrayList<>(Runs.recorded(dir));
         List<String> namespaces = Netns.all().stream().filter(n -> n.startsWith(PREFIX + run + "-")).toList();
         for (String name : namespaces) {
             new Netns(name).pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(doomed::add));
         }
-        for (ProcessHandle process : doomed) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
-        awaitGone(run, doomed, Duration.ofSeconds(10));
+        Runs.kill("lab " + run, doomed, Duration.ofSeconds(10));
         Netns.deleteAll(namespaces);
         List<String> left = Netns.all().stream().filter(n -> n.startsWith(PREFIX + run + "-")).toList();
         if (!left.isEmpty()) {
             log.warn("lab {}: namespaces left after deleting: {}", run, left);
         }
-        deleteTree(dir);
-    }
-
-    /** Processes the run recorded, still alive and still the same process (start time matches). */
-    private static List<ProcessHandle> recorded(Path dir) {
-        Path pids = dir.resolve("pids");
-        if (!Files.exists(pids)) {
-            return List.of();
-        }
-        try {
-            List<ProcessHandle> out = new ArrayList<>();
-            for (String line : Files.readAllLines(pids)) {
-                String[] parts = line.split(" ");
-                if (parts.length == 2) {
-                    ProcessHandle.of(Long.parseLong(parts[0]))
-                            .filter(h -> h.info().startInstant().map(Object::toString).orElse("?").equals(parts[1]))
-                            .ifPresent(out::add);
-                }
-            }
-            return out;
-        } catch (IOException | NumberFormatException e) {
-            log.warn("cannot read {}: {}", pids, e.toString());
-            return List.of();
-        }
-    }
-
-    private static boolean ownerAlive(Path dir) {
-        try {
-            String[] owner = Files.readString(dir.resolve("owner")).strip().split(" ");
-            Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(owner[0]));
-            return process.isPresent() && process.get().isAlive()
-                    && process.get().info().startInstant().map(Object::toString).orElse("?").equals(owner[1]);
-        } catch (IOException | RuntimeException e) {
-            return false; // no owner file: a run dir that never got one, or namespaces without a dir
-        }
-    }
-
-    /** "PID START": enough to tell this JVM from a later process that got the same pid. */
-    private static String self() {
-        ProcessHandle me = ProcessHandle.current();
-        return me.pid() + " " + me.info().startInstant().map(Object::toString).orElse("?") + "\n";
-    }
-
-    private static void requireRoot() {
-        try {
-            boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .anyMatch(l -> l.matches("Uid:\\s+\\d+\\s+0\\s.*"));
-            if (!root) {
-                throw new IllegalStateException("the lab needs root: it makes network namespaces, links and bridges");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot tell whether this process is root", e);
-        }
-    }
-
-    private static void requireCommands(List<String> commands) {
-        List<String> path = List.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"));
-        for (String command : commands) {
-            if (path.stream().noneMatch(dir -> Files.isExecutable(Path.of(dir, command)))) {
-                throw new IllegalStateException("the lab needs " + command + " on the PATH; scripts/setup.sh installs it");
-            }
-        }
-    }
-
-    /** Waits for SIGKILLed processes to be gone; an interrupt does not shorten it, only the deadline does. */
-    private static void awaitGone(String run, List<ProcessHandle> processes, Duration patience) {
-        long deadline = System.nanoTime() + patience.toNanos();
-        boolean interrupted = false;
-        for (ProcessHandle process : processes) {
-            while (process.isAlive() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (process.isAlive()) {
-                log.warn("lab {}: pid {} survived SIGKILL for {} s", run, process.pid(), patience.toSeconds());
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        Exec.Result result = Exec.run(Exec.SHORT, "rm", "-rf", "--", root.toString());
-        if (!result.ok()) {
-            log.warn("cannot delete {}: {}", root, result.err().strip());
-        }
+        Runs.deleteTree(dir);
     }
 }

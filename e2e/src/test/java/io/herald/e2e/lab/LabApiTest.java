@@ -8,6 +8,7 @@ import io.herald.e2e.HeraldProcess;
 import io.herald.testkit.KubeApiServerExtension;
 import io.herald.testkit.KubeBinaries;
 import io.herald.testkit.KubeCluster;
+import io.herald.testkit.net.Netns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,6 +3,8 @@ package io.herald.e2e.lab;
 import io.herald.common.ip.Family;
 import io.herald.common.ip.IpAddress;
 import io.herald.e2e.HeraldProcess;
+import io.herald.testkit.net.Exec;
+import io.herald.testkit.net.Netns;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;

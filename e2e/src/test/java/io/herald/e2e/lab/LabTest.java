@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.testkit.net.Exec;
+import io.herald.testkit.net.Netns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

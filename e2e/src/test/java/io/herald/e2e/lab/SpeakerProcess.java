@@ -1,6 +1,8 @@
 package io.herald.e2e.lab;
 
 import io.herald.e2e.HeraldProcess;
+import io.herald.testkit.net.Exec;
+import io.herald.testkit.net.Netns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

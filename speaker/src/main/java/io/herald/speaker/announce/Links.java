@@ -46,30 +46,48 @@ public final class Links {
     }
 
     /**
-     * The interfaces to announce on when a pool names none, sorted by name: up, Ethernet,
-     * broadcast-capable, ARP on, not loopback, with a unicast MAC, and not a port of a
-     * bridge or bond (whose master carries the node's address and is the one to announce
-     * on). Like MetalLB's default, this includes other bridges on the node (docker0, cni0);
-     * name the interfaces in the pool where that matters.
+     * The interfaces to announce on when a pool names none, sorted by name: the ones
+     * {@link #survey(ExcludedInterfaces)} finds fit.
      */
-    public List<InterfaceInfo> announceable() {
-        List<InterfaceInfo> found = new ArrayList<>();
+    public List<InterfaceInfo> announceable(ExcludedInterfaces excluded) {
+        return survey(excluded).stream().filter(LinkVerdict::fit).map(LinkVerdict::info).toList();
+    }
+
+    /**
+     * Every link of the node, sorted by name, with whether it is fit to announce on when a
+     * pool names none and, if not, why: up, Ethernet, broadcast-capable, ARP on, not
+     * loopback, with a unicast MAC, not a port of a bridge or bond (whose master carries the
+     * node's address and is the one to announce on), and not matched by {@code excluded}
+     * (the pod network's bridges and veths, container runtimes' bridges: MetalLB's list).
+     */
+    public List<LinkVerdict> survey(ExcludedInterfaces excluded) {
+        List<LinkVerdict> found = new ArrayList<>();
         for (String name : names()) {
-            try {
-                int flags = Integer.decode(read(name, "flags"));
-                if ((flags & IFF_UP) == 0 || (flags & IFF_BROADCAST) == 0 || (flags & IFF_LOOPBACK) != 0 || (flags & IFF_NOARP) != 0
-                        || Integer.parseInt(read(name, "type")) != ARPHRD_ETHER || master(name).isPresent()) {
-                    continue;
-                }
-                Optional<MacAddress> mac = unicastMac(name);
-                if (mac.isPresent()) {
-                    found.add(new InterfaceInfo(name, mac.get(), Integer.parseInt(read(name, "ifindex"))));
-                }
-            } catch (IOException | RuntimeException e) {
-                // Gone while we looked, or not a link we understand: not one to announce on.
-            }
+            found.add(verdict(name, excluded));
         }
         return List.copyOf(found);
+    }
+
+    private LinkVerdict verdict(String name, ExcludedInterfaces excluded) {
+        try {
+            int flags = Integer.decode(read(name, "flags"));
+            int type = Integer.parseInt(read(name, "type"));
+            Optional<String> master = master(name);
+            Optional<MacAddress> mac = unicastMac(name);
+            Optional<String> pattern = excluded.match(name);
+            String why = (flags & IFF_LOOPBACK) != 0 ? "loopback"
+                    : type != ARPHRD_ETHER || mac.isEmpty() ? "not Ethernet with its own MAC (link type " + type + ")"
+                    : (flags & IFF_NOARP) != 0 ? "ARP is off on it (NOARP)"
+                    : (flags & IFF_BROADCAST) == 0 ? "cannot broadcast"
+                    : master.isPresent() ? "a port of " + master.get() + "; its master is the one to announce on"
+                    : pattern.isPresent() ? "excluded by " + pattern.get() + " (--exclude-interfaces)"
+                    : (flags & IFF_UP) == 0 ? "down"
+                    : null;
+            return why == null ? LinkVerdict.fit(new InterfaceInfo(name, mac.get(), Integer.parseInt(read(name, "ifindex"))))
+                    : LinkVerdict.skipped(name, why);
+        } catch (IOException | RuntimeException e) {
+            return LinkVerdict.skipped(name, "could not be read from " + sysClassNet + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.herald.e2e.lab;
+package io.herald.testkit.net;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /** A short command (ip, curl, sysctl, kubectl) run to its end, or killed at its deadline. */
 public final class Exec {
-    static final Duration SHORT = Duration.ofSeconds(10);
+    public static final Duration SHORT = Duration.ofSeconds(10);
 
     private Exec() {}
 
@@ -40,7 +40,7 @@ public final class Exec {
      * Runs {@code command}, feeding it {@code input} when not null. Waits even when the
      * thread is interrupted, so that teardown finishes; the interrupt is kept for the caller.
      */
-    static Result run(Duration timeout, String input, List<String> command) {
+    public static Result run(Duration timeout, String input, List<String> command) {
         Path out = null;
         Path err = null;
         boolean interrupted = false;

@@ -1,4 +1,4 @@
-package io.herald.e2e.lab;
+package io.herald.testkit.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,46 +9,46 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A named network namespace ({@code /run/netns/NAME}) and the commands the lab runs in it. */
-record Netns(String name) {
+public record Netns(String name) {
     /** {@code ip -n NAME ARGS...}, failing with ip's message. */
-    String ip(String... args) {
+    public String ip(String... args) {
         List<String> command = new ArrayList<>(List.of("ip", "-n", name));
         command.addAll(List.of(args));
         return Exec.run(Exec.SHORT, null, command).orThrow();
     }
 
     /** Several ip commands in one process ({@code ip -n NAME -batch -}); stops at the first that fails. */
-    void ipBatch(List<String> lines) {
+    public void ipBatch(List<String> lines) {
         Exec.run(Exec.SHORT, String.join("\n", lines) + "\n", List.of("ip", "-n", name, "-batch", "-")).orThrow();
     }
 
     /** {@code ip netns exec NAME COMMAND...}: the command runs with this namespace as its network. */
-    Exec.Result exec(Duration timeout, String... command) {
+    public Exec.Result exec(Duration timeout, String... command) {
         return Exec.run(timeout, null, prefix(List.of(command)));
     }
 
     /** The launcher that puts a command into this namespace; {@code ip netns exec} execs it, keeping its pid. */
-    List<String> prefix(List<String> command) {
+    public List<String> prefix(List<String> command) {
         List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", name));
         out.addAll(command);
         return out;
     }
 
-    void sysctl(String... settings) {
+    public void sysctl(String... settings) {
         List<String> command = new ArrayList<>(List.of("sysctl", "-q", "-w"));
         command.addAll(List.of(settings));
         exec(Exec.SHORT, command.toArray(String[]::new)).orThrow();
     }
 
     /** Processes whose network is this namespace (what keeps it and its links alive after {@code ip netns del}). */
-    List<Long> pids() {
+    public List<Long> pids() {
         Exec.Result result = Exec.run(Exec.SHORT, "ip", "netns", "pids", name);
         return result.ok() ? result.out().lines().map(String::strip).filter(l -> !l.isEmpty()).map(Long::parseLong).toList()
                 : List.of();
     }
 
     /** The inode that {@code /proc/PID/ns/net} names for processes in this namespace. */
-    long inode() {
+    public long inode() {
         try {
             return (Long) Files.getAttribute(Path.of("/run/netns", name), "unix:ino");
         } catch (IOException e) {
@@ -57,18 +57,18 @@ record Netns(String name) {
     }
 
     /** Names of all named network namespaces on the host. */
-    static List<String> all() {
+    public static List<String> all() {
         return Exec.run(Exec.SHORT, "ip", "netns", "list").orThrow().lines()
                 .map(l -> l.split(" ", 2)[0]).filter(n -> !n.isEmpty()).toList();
     }
 
     /** Adds the namespaces in one process. */
-    static void addAll(List<Netns> namespaces) {
+    public static void addAll(List<Netns> namespaces) {
         batch(namespaces.stream().map(n -> "netns add " + n.name()).toList()).orThrow();
     }
 
     /** Deletes the namespaces in one process, going on past ones already gone. */
-    static void deleteAll(List<String> names) {
+    public static void deleteAll(List<String> names) {
         if (!names.isEmpty()) {
             batch(names.stream().map(n -> "netns del " + n).toList());
         }
