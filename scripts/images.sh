@@ -152,7 +152,9 @@ SERVE
 chmod 755 "$work/backend/bin/serve"
 umoci init --layout "$work/backend-oci"
 umoci new --image "$work/backend-oci:backend"
-umoci insert --image "$work/backend-oci:backend" "$work/backend/bin" /bin
+mkdir -p "$work/backend/tmp"
+chmod 1777 "$work/backend/tmp"   # where serve writes its page; pods get no /tmp volume
+umoci insert --image "$work/backend-oci:backend" "$work/backend" /
 umoci config --image "$work/backend-oci:backend" --config.env PATH=/bin --config.entrypoint /bin/serve --config.user 65534:65534 \
   --config.exposedports 8080/tcp
 rm -f "$out/test-backend.tar"

@@ -17,8 +17,13 @@ bin="$cache/kube/v${KUBE_VERSION}-etcd-v${ETCD_VERSION}/bin"
 
 say() { echo "kube-binaries: $*" >&2; }
 
-if [[ -x "$bin/kube-apiserver" && -x "$bin/kubectl" && -x "$bin/etcd" ]]; then
-  say "cached: kube-apiserver and kubectl v$KUBE_VERSION, etcd v$ETCD_VERSION in $bin"
+# The API server and kubectl for every test; the node and control-plane daemons for the
+# real cluster (testkit's RealCluster): kubelet, kube-proxy, scheduler, controller-manager.
+kube_cmds=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy)
+cached=1
+for cmd in etcd "${kube_cmds[@]}"; do [[ -x "$bin/$cmd" ]] || cached=0; done
+if (( cached )); then
+  say "cached: ${kube_cmds[*]} v$KUBE_VERSION, etcd v$ETCD_VERSION in $bin"
   echo "$bin"
   exit 0
 fi
@@ -39,7 +44,7 @@ if [[ ! -x "$bin/etcd" ]]; then
   mv "$bin/etcd.tmp" "$bin/etcd"
 fi
 
-for cmd in kube-apiserver kubectl; do
+for cmd in "${kube_cmds[@]}"; do
   [[ -x "$bin/$cmd" ]] && continue
   say "building $cmd v$KUBE_VERSION (once per machine; takes several minutes on 2 cores)"
   if [[ ! -f "$work/kube/go.mod" ]]; then

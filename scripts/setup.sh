@@ -17,9 +17,12 @@ as_root() {
 # the lab's requests, socat for the lab's path from node namespaces to the API server;
 # for the container images built without a daemon (scripts/images.sh) and run as a
 # kubelet's runtime runs them: mmdebstrap, umoci, skopeo, runc, gcc (the pod sandbox's
-# pause), busybox-static (the test backend).
+# pause), busybox-static (the test backend); for the real cluster's nodes (testkit's
+# RealCluster): containerd, the CNI plugins, iptables and conntrack for kube-proxy,
+# util-linux for nsenter.
 packages=(libpcap0.8 iproute2 iputils-ping procps curl ca-certificates socat
-  mmdebstrap umoci skopeo runc gcc libc6-dev busybox-static)
+  mmdebstrap umoci skopeo runc gcc libc6-dev busybox-static
+  containerd containernetworking-plugins iptables conntrack util-linux)
 command -v java >/dev/null || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || packages+=(maven)
 missing=()
