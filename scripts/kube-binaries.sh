@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the real kube-apiserver and etcd that Herald's tests and lab run, and kubectl
-# for people, from their Go modules; caches them by version so a machine builds them once.
+# Builds the real kube-apiserver and etcd that Herald's tests and lab run, the node and
+# control-plane daemons of the real cluster, kubectl and the helm CLI, from their Go
+# modules; caches them by version so a machine builds them once.
 #
 #   scripts/kube-binaries.sh          build if missing, then print the bin directory
-#   KUBE_VERSION / ETCD_VERSION       override the pinned versions
+#   KUBE_VERSION / ETCD_VERSION / HELM_VERSION   override the pinned versions
 #   HERALD_CACHE                      cache root (default: ${XDG_CACHE_HOME:-~/.cache}/herald)
 #
 # Progress goes to stderr; the only thing on stdout is the directory holding
@@ -12,6 +13,7 @@ set -euo pipefail
 
 KUBE_VERSION="${KUBE_VERSION:-1.34.4}"   # the Kubernetes minor that client-java 25 targets
 ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
+HELM_VERSION="${HELM_VERSION:-3.19.0}"   # the helm that docs/operations.md's commands are run with
 cache="${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}"
 bin="$cache/kube/v${KUBE_VERSION}-etcd-v${ETCD_VERSION}/bin"
 
@@ -22,8 +24,10 @@ say() { echo "kube-binaries: $*" >&2; }
 kube_cmds=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy)
 cached=1
 for cmd in etcd "${kube_cmds[@]}"; do [[ -x "$bin/$cmd" ]] || cached=0; done
+helm_built() { [[ -x "$bin/helm" ]] && [[ "$("$bin/helm" version --template '{{.Version}}' 2>/dev/null)" == "v$HELM_VERSION" ]]; }
+helm_built || cached=0
 if (( cached )); then
-  say "cached: ${kube_cmds[*]} v$KUBE_VERSION, etcd v$ETCD_VERSION in $bin"
+  say "cached: ${kube_cmds[*]} v$KUBE_VERSION, etcd v$ETCD_VERSION, helm v$HELM_VERSION in $bin"
   echo "$bin"
   exit 0
 fi
@@ -68,6 +72,13 @@ for cmd in "${kube_cmds[@]}"; do
     -o "$bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd" >&2
   mv "$bin/$cmd.tmp" "$bin/$cmd"
 done
+
+if ! helm_built; then
+  say "building helm v$HELM_VERSION (once per machine; about 2 minutes)"
+  GOBIN="$work/helm-bin" go install -trimpath \
+    -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" >&2
+  mv "$work/helm-bin/helm" "$bin/helm"
+fi
 
 say "built in $((SECONDS - start)) s: $("$bin/kube-apiserver" --version 2>/dev/null), etcd $("$bin/etcd" --version 2>/dev/null | head -1)"
 echo "$bin"

@@ -5,6 +5,7 @@ import io.herald.common.cli.HeraldOptions;
 import io.herald.common.cli.KubeOptions;
 import static io.herald.common.kube.Handlers.onAnyChange;
 import io.herald.common.config.Config;
+import io.herald.common.kube.LeaseOwner;
 import io.herald.common.serve.Component;
 import io.herald.common.serve.ListenAddress;
 import io.herald.controller.allocation.Allocator;
@@ -29,6 +30,7 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,7 +38,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 // With no subcommand the controller runs; validate-config only checks a file.
 @Command(name = "controller", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
@@ -52,6 +57,9 @@ import picocli.CommandLine.Option;
         })
 public final class ControllerCommand implements Callable<Integer> {
     private static final Logger log = LogManager.getLogger(ControllerCommand.class);
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     KubeOptions kube;
@@ -94,6 +102,12 @@ public final class ControllerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var listen = ListenAddress.parse("--listen-address", listenAddress);
+        Optional<LeaseOwner> leaseOwner;
+        try {
+            leaseOwner = herald.leaseOwner();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         var timing = new Leadership.Timing(Duration.ofSeconds(leaseDurationSeconds),
                 Duration.ofSeconds(renewDeadlineSeconds), Duration.ofSeconds(retryPeriodSeconds));
         String me = identity == null || identity.isBlank() ? InetAddress.getLocalHost().getHostName() : identity;
@@ -138,6 +152,7 @@ public final class ControllerCommand implements Callable<Integer> {
                     herald.loadBalancerClass, herald.namespace, herald.configMap);
 
             Leadership leadership = component.closeOnStop(new Leadership(component.client(), herald.namespace, leaseName, me, timing,
+                    leaseOwner.flatMap(o -> o.resolve(component.client(), herald.namespace)),
                     () -> {
                         metrics.leader.set(1);
                         work.lead();

@@ -4,6 +4,7 @@ import io.herald.common.cli.Commands;
 import io.herald.common.cli.HeraldOptions;
 import io.herald.common.cli.KubeOptions;
 import static io.herald.common.kube.Handlers.onAnyChange;
+import io.herald.common.kube.LeaseOwner;
 import io.herald.common.serve.Component;
 import io.herald.common.serve.ListenAddress;
 import io.herald.common.ip.IpAddress;
@@ -34,6 +35,7 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +108,12 @@ public final class SpeakerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        Optional<LeaseOwner> leaseOwner;
+        try {
+            leaseOwner = herald.leaseOwner();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         Duration renew = Duration.ofMillis(leaseRenewMillis);
         Duration duration = Duration.ofMillis(leaseDurationMillis);
         if (renew.compareTo(duration) >= 0) {
@@ -137,6 +145,7 @@ public final class SpeakerCommand implements Callable<Integer> {
                     announcer, new Report(nodeName, cluster, events, metrics));
 
             SpeakerLease lease = new SpeakerLease(component.client(), herald.namespace, nodeName, renew, duration,
+                    leaseOwner.flatMap(o -> o.resolve(component.client(), herald.namespace)),
                     new SpeakerLease.Listener() {
                         @Override
                         public void renewed(OwnLease own) {

@@ -1,6 +1,8 @@
 package io.herald.common.cli;
 
 import io.herald.common.Annotations;
+import io.herald.common.kube.LeaseOwner;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** Where Herald's shared objects are and which Services are Herald's: the same for the controller and the speaker. */
@@ -17,7 +19,17 @@ public final class HeraldOptions {
             description = "Services with this spec.loadBalancerClass, or none, are Herald's (default: ${DEFAULT-VALUE})")
     public String loadBalancerClass;
 
+    @Option(names = "--lease-owner", paramLabel = "KIND/NAME", defaultValue = "",
+            description = "the Deployment or DaemonSet in --namespace that owns this component's Lease, so deleting it"
+                    + " (helm uninstall) deletes the Lease too; the chart sets it (default: none)")
+    public String leaseOwner;
+
     @Option(names = "--api-wait", paramLabel = "SECONDS", defaultValue = "60",
             description = "how long to wait for the Kubernetes API at start before giving up (default: ${DEFAULT-VALUE})")
     public int apiWaitSeconds;
+
+    /** {@code --lease-owner} parsed; an {@link IllegalArgumentException} names the flag and the form it takes. */
+    public Optional<LeaseOwner> leaseOwner() {
+        return LeaseOwner.parse(leaseOwner);
+    }
 }

@@ -4,7 +4,9 @@ import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -37,12 +39,13 @@ public final class Leadership implements AutoCloseable {
     private volatile boolean closing;
 
     public Leadership(ApiClient client, String namespace, String leaseName, String identity, Timing timing,
-            Runnable onStartLeading, Runnable onLostLeadership) {
+            Optional<V1OwnerReference> owner, Runnable onStartLeading, Runnable onLostLeadership) {
         this.identity = identity;
         this.lease = namespace + "/" + leaseName;
         LeaseLock lock = new LeaseLock(namespace, leaseName, identity, client);
+        // The owner goes on the Lease when it is created, once per install: the Lease outlives every replica.
         this.elector = new LeaderElector(new LeaderElectionConfig(lock, timing.leaseDuration(), timing.renewDeadline(),
-                timing.retryPeriod()), e -> log.warn("leader election on Lease {}: {}", lease, e.toString()));
+                timing.retryPeriod(), owner.orElse(null)), e -> log.warn("leader election on Lease {}: {}", lease, e.toString()));
         this.thread = new Thread(() -> elector.run(() -> {
             leading = true;
             log.info("{} became leader (Lease {})", identity, lease);

@@ -18,6 +18,7 @@ import io.herald.testkit.KubeCluster;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.AuthorizationV1Api;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -60,8 +61,9 @@ class ChartRbacTest {
     private static final String APPS = "shop";
     private static final String NODE = "rbac-n1";
     private static final String POOL = "198.18.52.0/28";
-    private static final Set<String> RBAC_AND_CONFIG = Set.of(
-            "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap");
+    /** The chart's objects this test creates; the workloads too, though no controller-manager runs them: they own the Leases. */
+    private static final Set<String> RBAC_CONFIG_AND_OWNERS = Set.of(
+            "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Deployment", "DaemonSet");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private static String link;
@@ -91,7 +93,7 @@ class ChartRbacTest {
         Kube.namespace(admin, NS);
         Kube.namespace(admin, APPS);
         KubeObjects objects = new KubeObjects(admin);
-        for (JsonNode object : chart.where(o -> RBAC_AND_CONFIG.contains(Manifests.kind(o)))) {
+        for (JsonNode object : chart.where(o -> RBAC_CONFIG_AND_OWNERS.contains(Manifests.kind(o)))) {
             assertEquals(List.of(), objects.create(object, false), Manifests.id(object) + " warnings");
         }
         asController = cluster.clientAs(NS, "herald-controller");
@@ -143,6 +145,9 @@ class ChartRbacTest {
         controller.awaitOk(controllerPort, "/readyz", PATIENCE);
         awaitOrShow(controller, "controller-0 to hold Lease herald-controller", () -> "controller-0".equals(
                 new CoordinationV1Api(admin).readNamespacedLease("herald-controller", NS).execute().getSpec().getHolderIdentity()));
+        assertEquals(List.of("Deployment/herald-controller " + uid(admin, "Deployment", "herald-controller")),
+                owners(new CoordinationV1Api(admin).readNamespacedLease("herald-controller", NS).execute()),
+                "the leader Lease is owned by the Deployment, so helm uninstall deletes it");
         awaitOrShow(controller, "Event ConfigLoaded on the chart's ConfigMap",
                 () -> Kube.events(admin, NS, "herald-config", "ConfigLoaded"));
         List<String> ips = awaitOrShow(controller, "an IP for shop/web", () -> Kube.ingress(Kube.read(admin, APPS, "web")));
@@ -162,6 +167,8 @@ class ChartRbacTest {
         V1Lease first = awaitOrShow(speaker, "Lease herald-speaker-" + NODE,
                 () -> leaseOrNull(leases, "herald-speaker-" + NODE));
         assertEquals(NODE, first.getSpec().getHolderIdentity());
+        assertEquals(List.of("DaemonSet/herald-speaker " + uid(admin, "DaemonSet", "herald-speaker")), owners(first),
+                "the node's Lease is owned by the DaemonSet, so helm uninstall deletes it");
         awaitOrShow(speaker, "the speaker to renew its Lease", () -> !first.getSpec().getRenewTime().equals(
                 leases.readNamespacedLease("herald-speaker-" + NODE, NS).execute().getSpec().getRenewTime()));
         String ip = Kube.await("an IP for shop/web", PATIENCE, () -> Kube.ingress(Kube.read(admin, APPS, "web"))).get(0);
@@ -238,7 +245,8 @@ class ChartRbacTest {
                 "configmaps get", "configmaps list", "configmaps watch",
                 "coordination.k8s.io/leases create",
                 "coordination.k8s.io/leases[herald-controller] get",
-                "coordination.k8s.io/leases[herald-controller] update"));
+                "coordination.k8s.io/leases[herald-controller] update",
+                "apps/deployments[herald-controller] get"));
     }
 
     @Test
@@ -252,7 +260,8 @@ class ChartRbacTest {
                 "configmaps get", "configmaps list", "configmaps watch",
                 "coordination.k8s.io/leases get", "coordination.k8s.io/leases list", "coordination.k8s.io/leases watch",
                 "coordination.k8s.io/leases create", "coordination.k8s.io/leases update",
-                "coordination.k8s.io/leases delete"));
+                "coordination.k8s.io/leases delete",
+                "apps/daemonsets[herald-speaker] get"));
     }
 
     /** What the API server says this account may do in the release namespace, as "group/resource[name] verb". */
@@ -328,6 +337,17 @@ class ChartRbacTest {
         return PatchUtils.patch(V1Node.class,
                 () -> core.patchNode(NODE, new V1Patch("{\"metadata\":{\"labels\":{\"pool\":\"edge\"}}}")).buildCall(null),
                 V1Patch.PATCH_FORMAT_STRATEGIC_MERGE_PATCH, client);
+    }
+
+    private static List<String> owners(V1Lease lease) {
+        return lease.getMetadata().getOwnerReferences() == null ? List.of() : lease.getMetadata().getOwnerReferences().stream()
+                .map(o -> o.getKind() + "/" + o.getName() + " " + o.getUid()).toList();
+    }
+
+    private static String uid(ApiClient admin, String kind, String name) throws ApiException {
+        AppsV1Api apps = new AppsV1Api(admin);
+        return kind.equals("Deployment") ? apps.readNamespacedDeployment(name, NS).execute().getMetadata().getUid()
+                : apps.readNamespacedDaemonSet(name, NS).execute().getMetadata().getUid();
     }
 
     private static V1Lease leaseOrNull(CoordinationV1Api leases, String name) throws ApiException {

@@ -40,6 +40,20 @@ final class Workloads {
 
     /** A Deployment of the backend on the pod network, one replica per node at most. */
     static String deployment(String namespace, String name, int replicas) {
+        return deployment(namespace, name, replicas, """
+                      topologySpreadConstraints:
+                      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule,
+                         labelSelector: {matchLabels: {app: %s}}}
+                """.formatted(name));
+    }
+
+    /** A Deployment of the backend pinned to one node. */
+    static String deploymentOn(String namespace, String name, int replicas, String node) {
+        return deployment(namespace, name, replicas, "      nodeSelector: {kubernetes.io/hostname: %s}\n".formatted(node));
+    }
+
+    /** A Deployment of the backend; {@code placement}: pod spec lines that say where its pods may run. */
+    private static String deployment(String namespace, String name, int replicas, String placement) {
         return """
                 apiVersion: apps/v1
                 kind: Deployment
@@ -50,10 +64,7 @@ final class Workloads {
                   template:
                     metadata: {labels: {app: %1$s}}
                     spec:
-                      topologySpreadConstraints:
-                      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule,
-                         labelSelector: {matchLabels: {app: %1$s}}}
-                """.formatted(name, namespace, replicas) + backendContainer(8080);
+                """.formatted(name, namespace, replicas) + placement + backendContainer(8080);
     }
 
     /** A Service in front of app {@code app}: port 80 to 8080. */

@@ -19,7 +19,7 @@ public final class LabClient {
     private final String mac;
     private final Consumer<HeraldProcess> tracker;
 
-    LabClient(Netns netns, String mac, Consumer<HeraldProcess> tracker) {
+    public LabClient(Netns netns, String mac, Consumer<HeraldProcess> tracker) {
         this.netns = netns;
         this.mac = mac;
         this.tracker = tracker;

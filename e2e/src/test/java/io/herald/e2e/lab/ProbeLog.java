@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What a {@link Probe} saw: every request it sent, in sending order. */
@@ -48,6 +49,14 @@ public record ProbeLog(Instant started, List<Attempt> attempts) {
 
     public long failures() {
         return attempts.size() - successes();
+    }
+
+    /** Why requests failed, "reason: count", most frequent first; empty when none did. */
+    public String failureReasons() {
+        return attempts.stream().filter(a -> !a.ok()).collect(java.util.stream.Collectors.groupingBy(Attempt::failure,
+                java.util.TreeMap::new, java.util.stream.Collectors.counting())).entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).map(e -> e.getKey() + ": " + e.getValue())
+                .reduce((a, b) -> a + ", " + b).orElse("");
     }
 
     /** The answering nodes in the order they first answered. */

@@ -76,6 +76,8 @@ class ProbeLogTest {
     @Test
     void onlyA200WithANodeNameCountsAsAnAnswer() {
         assertEquals("ok n1", Prober.answer("HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nn1\n"));
+        assertEquals("ok n2", Prober.answer("HTTP/1.0 200 OK\r\n\r\npod web-7d9f-x2 on node n2\n"));
+        assertEquals("fail bad-body", Prober.answer("HTTP/1.0 200 OK\r\n\r\npod web-7d9f-x2 on n2\n"));
         assertEquals("fail bad-reply", Prober.answer("HTTP/1.1 503 Service Unavailable\r\n\r\nn1\n"));
         assertEquals("fail bad-body", Prober.answer("HTTP/1.0 200 OK\r\n\r\n"));
         assertEquals("fail bad-reply", Prober.answer(""));

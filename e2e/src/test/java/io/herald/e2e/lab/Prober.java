@@ -15,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One long-running process in the client's namespace that sends a request every
@@ -163,13 +165,23 @@ public final class Prober {
         return reply.toString(StandardCharsets.UTF_8);
     }
 
-    /** "ok NODE" for a 200 with a one-word body, else "fail REASON". */
+    /** The real cluster's backend image says where it runs: "pod POD on node NODE". */
+    private static final Pattern BACKEND = Pattern.compile("pod \\S+ on node (\\S+)");
+
+    /**
+     * "ok NODE" for a 200 whose body is a node's name (the lab's node servers) or the
+     * backend image's "pod POD on node NODE", else "fail REASON".
+     */
     static String answer(String reply) {
         int split = reply.indexOf("\r\n\r\n");
         if (!reply.startsWith("HTTP/1.") || !reply.contains(" 200 ") || split < 0) {
             return "fail bad-reply";
         }
         String node = reply.substring(split + 4).strip();
+        Matcher backend = BACKEND.matcher(node);
+        if (backend.matches()) {
+            return "ok " + backend.group(1);
+        }
         return node.isEmpty() || node.contains(" ") ? "fail bad-body" : "ok " + node;
     }
 

@@ -7,9 +7,11 @@ import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.models.V1Lease;
 import io.kubernetes.client.openapi.models.V1LeaseSpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -45,6 +47,7 @@ public final class SpeakerLease implements AutoCloseable {
     private final String name;
     private final Duration renew;
     private final Duration duration;
+    private final Optional<V1OwnerReference> owner;
     private final Listener listener;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "speaker-lease"));
@@ -52,7 +55,8 @@ public final class SpeakerLease implements AutoCloseable {
     private OwnLease own;
     private int failuresInARow;
 
-    public SpeakerLease(ApiClient client, String namespace, String node, Duration renew, Duration duration, Listener listener) {
+    public SpeakerLease(ApiClient client, String namespace, String node, Duration renew, Duration duration,
+            Optional<V1OwnerReference> owner, Listener listener) {
         if (renew.compareTo(duration) >= 0) {
             throw new IllegalArgumentException("--lease-renew (" + renew.toMillis() + " ms) must be shorter than --lease-duration ("
                     + duration.toMillis() + " ms), or the Lease lapses between renewals");
@@ -63,6 +67,7 @@ public final class SpeakerLease implements AutoCloseable {
         this.name = PREFIX + node;
         this.renew = renew;
         this.duration = duration;
+        this.owner = owner;
         this.listener = listener;
         this.own = OwnLease.notHeld(node);
     }
@@ -124,7 +129,7 @@ public final class SpeakerLease implements AutoCloseable {
         }
         OffsetDateTime now = now();
         V1Lease lease = new V1Lease()
-                .metadata(new V1ObjectMeta().name(name).namespace(namespace)
+                .metadata(new V1ObjectMeta().name(name).namespace(namespace).ownerReferences(owner.map(List::of).orElse(null))
                         .labels(Map.of(COMPONENT_LABEL, COMPONENT, "app.kubernetes.io/name", "herald")))
                 .spec(new V1LeaseSpec().holderIdentity(node).leaseDurationSeconds(durationSeconds())
                         .acquireTime(now).renewTime(now));
@@ -140,6 +145,9 @@ public final class SpeakerLease implements AutoCloseable {
             spec.acquireTime(spec.getRenewTime());
         }
         lease.spec(spec);
+        // A Lease left by a speaker of an earlier install, or one that had no owner, joins this one's.
+        owner.filter(o -> lease.getMetadata().getOwnerReferences() == null || lease.getMetadata().getOwnerReferences().stream()
+                .noneMatch(r -> o.getUid().equals(r.getUid()))).ifPresent(o -> lease.getMetadata().ownerReferences(List.of(o)));
         return api.replaceNamespacedLease(name, namespace, lease).execute();
     }
 

@@ -672,8 +672,23 @@ public final class RealCluster implements KubeCluster {
         return Exec.run(timeout, null, kubectlCommand(List.of(args)));
     }
 
+    /**
+     * {@code helm ARGS...} as cluster admin, run to its end: the helm CLI that
+     * scripts/kube-binaries.sh builds beside kubectl, so tests run the commands the docs give.
+     */
+    public Exec.Result helm(Duration timeout, String... args) {
+        return Exec.run(timeout, null, adminCommand("helm", List.of(args)));
+    }
+
     private List<String> kubectlCommand(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(bin.resolve("kubectl").toString(), "--kubeconfig", adminKubeconfig().toString()));
+        return adminCommand("kubectl", args);
+    }
+
+    private List<String> adminCommand(String tool, List<String> args) {
+        if (!Files.isExecutable(bin.resolve(tool))) {
+            throw new IllegalStateException(bin + " has no " + tool + "; run scripts/kube-binaries.sh, which builds it");
+        }
+        List<String> command = new ArrayList<>(List.of(bin.resolve(tool).toString(), "--kubeconfig", adminKubeconfig().toString()));
         command.addAll(args);
         return command;
     }

@@ -35,7 +35,7 @@ public final class RealClusterExtension implements BeforeAllCallback, ParameterR
     }
 
     /** The archives to import; the build (e2e's pom) runs scripts/images.sh into that directory. */
-    static List<Path> images() {
+    public static List<Path> images() {
         String dir = System.getProperty("herald.images.dir");
         if (dir == null || dir.isBlank()) {
             throw new IllegalStateException("system property herald.images.dir names no directory; run the tests with Maven,"
