@@ -74,7 +74,9 @@ public final class ClusterDemo {
             long began = System.nanoTime();
             run(cluster, "helm", "install", "herald", HeraldChart.directory().toString(), "-n", "herald-system",
                     "-f", values.toString(), "--wait", "--timeout", "5m");
-            say("installed and Ready in %d ms", (System.nanoTime() - began) / 1_000_000);
+            // helm --wait lets a DaemonSet have maxUnavailable pods still starting; rollout status waits for all.
+            run(cluster, "kubectl", "-n", "herald-system", "rollout", "status", "daemonset/herald-speaker", "--timeout=2m");
+            say("installed, every pod Ready, in %d ms", (System.nanoTime() - began) / 1_000_000);
         } finally {
             Files.deleteIfExists(values);
         }
