@@ -122,8 +122,9 @@ public final class ClusterDemo {
         say("%d requests: %d answered, %d failed; the longest stretch without an answer: %d ms", log.attempts().size(),
                 log.successes(), log.failures(), gap.length().toMillis());
         say("still reachable: \"%s\"", Kube.await("an answer", PATIENCE, () -> client.get(vip, 80, Duration.ofSeconds(1)).orElse(null)));
-        say("a dead node's VIPs move when its speaker's Lease runs out (6 s by default; speaker.lease in the values)."
-                + " Until its endpoints are removed, requests other nodes' kube-proxy sends to its pods fail too.");
+        say("a dead node's VIPs move when its speaker's Lease runs out (6 s by default; speaker.lease in the values) or"
+                + " when its Node turns NotReady, whichever comes first. Until its pods' endpoints are removed, the"
+                + " requests that kube-proxy on the other nodes sends to them fail too, which is most of the failures above.");
         kubectl(cluster, "get", "nodes");
     }
 
