@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -94,8 +93,9 @@ public final class ClusterDemo {
 
         step("The client requests http://" + vip + "/");
         LabClient client = new LabClient(cluster.client(), "02:00:00:00:01:02", process -> { });
+        Announcers announcers = new Announcers(cluster, client, PATIENCE);
         String answer = Kube.await("an answer from " + vip, PATIENCE, () -> client.get(vip, 80, Duration.ofSeconds(1)).orElse(null));
-        String owner = owner(cluster, client, vip);
+        String owner = announcers.of(vip, 80);
         say("answered: \"%s\"", answer);
         say("the client's ARP entry for %s: %s, node %s's MAC: its speaker announces the VIP, its kube-proxy forwards to a pod",
                 vip, client.neighbour(vip).flatMap(Neighbour::mac).orElse("?"), owner);
@@ -108,14 +108,10 @@ public final class ClusterDemo {
         say("meanwhile the client sends a request every 10 ms for 20 s ...");
         Thread.sleep(1000);
         long lossAt = System.nanoTime();
-        String ownerMac = cluster.node(owner).mac();
         cluster.powerOff(owner);
-        long moved = Kube.await("the client's ARP entry for " + vip + " to leave " + owner, PATIENCE, () -> {
-            String mac = client.neighbour(vip).flatMap(Neighbour::mac).orElse(ownerMac);
-            return mac.equalsIgnoreCase(ownerMac) ? null : (System.nanoTime() - lossAt) / 1_000_000;
-        });
+        long moved = announcers.awaitMoveFrom(vip, owner, lossAt).toMillis();
         ProbeLog log = probe.await();
-        String next = owner(cluster, client, vip);
+        String next = announcers.of(vip, 80);
         ProbeLog.Gap gap = log.longestGap();
         say("the client's ARP entry moved to %s, node %s's MAC, %d ms after the power went: set by its gratuitous ARP,"
                 + " nothing was flushed", client.neighbour(vip).flatMap(Neighbour::mac).orElse("?"), next, moved);
@@ -137,15 +133,6 @@ public final class ClusterDemo {
             }
         }
         throw new IllegalArgumentException(sample + " has no addresses: list");
-    }
-
-    private static String owner(RealCluster cluster, LabClient client, String vip) throws Exception {
-        return Kube.await("the client to resolve " + vip, PATIENCE, () -> {
-            client.get(vip, 80, Duration.ofSeconds(1));
-            Optional<String> mac = client.neighbour(vip).flatMap(Neighbour::mac);
-            return mac.flatMap(m -> cluster.nodes().stream().filter(n -> n.mac().equalsIgnoreCase(m))
-                    .map(RealCluster.Node::name).findFirst()).orElse(null);
-        });
     }
 
     private static void kubectl(RealCluster cluster, String... args) {

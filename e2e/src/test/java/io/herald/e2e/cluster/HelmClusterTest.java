@@ -12,7 +12,6 @@ import io.herald.common.kube.LenientJson;
 import io.herald.e2e.Kube;
 import io.herald.e2e.chart.HeraldChart;
 import io.herald.e2e.lab.LabClient;
-import io.herald.e2e.lab.Neighbour;
 import io.herald.e2e.lab.Probe;
 import io.herald.e2e.lab.ProbeLog;
 import io.herald.testkit.cluster.RealCluster;
@@ -80,6 +79,7 @@ class HelmClusterTest {
     private ApiClient admin;
     private CoreV1Api core;
     private LabClient client;
+    private Announcers announcers;
     private Path work;
     private final Map<String, String> ips = new TreeMap<>();
 
@@ -90,6 +90,7 @@ class HelmClusterTest {
         admin = cluster.adminClient();
         core = new CoreV1Api(admin);
         client = new LabClient(cluster.client(), "02:00:00:00:01:02", process -> { });
+        announcers = new Announcers(cluster, client, PATIENCE);
         work = Files.createTempDirectory("herald-helm-");
         cluster.kubectl(Duration.ofSeconds(30), "create", "namespace", APPS).orThrow();
         // The controller-manager gives a new namespace its default ServiceAccount; pods are refused until then.
@@ -343,10 +344,7 @@ class HelmClusterTest {
         Thread.sleep(1000);
         long lossAt = System.nanoTime();
         cluster.powerOff(owner);
-        Duration moved = Kube.await("the client's neighbour entry for " + vip + " to leave " + owner, PATIENCE, () -> {
-            String mac = client.neighbour(vip).flatMap(Neighbour::mac).orElse(cluster.node(owner).mac());
-            return mac.equalsIgnoreCase(cluster.node(owner).mac()) ? null : Duration.ofNanos(System.nanoTime() - lossAt);
-        });
+        Duration moved = announcers.awaitMoveFrom(vip, owner, lossAt);
         ProbeLog log = probe.await();
         String next = announcer(vip);
         assertNotEquals(owner, next);
@@ -433,14 +431,8 @@ class HelmClusterTest {
         }
     }
 
-    /** The node whose MAC the client's neighbour entry for {@code vip} names. */
     private String announcer(String vip) throws Exception {
-        return Kube.await("the client to resolve " + vip, PATIENCE, () -> {
-            client.get(vip, PORT, Duration.ofSeconds(1));
-            Optional<String> mac = client.neighbour(vip).flatMap(Neighbour::mac);
-            return mac.flatMap(m -> cluster.nodes().stream().filter(n -> n.mac().equalsIgnoreCase(m)).map(RealCluster.Node::name)
-                    .findFirst()).orElse(null);
-        });
+        return announcers.of(vip, PORT);
     }
 
     /** Runs a pod of {@code image} with {@code args} to its end; its log. */

@@ -121,6 +121,10 @@ public final class SpeakerLease implements AutoCloseable {
     private V1Lease createOrRead() throws ApiException {
         try {
             V1Lease existing = api.readNamespacedLease(name, namespace).execute();
+            // A Lease left without an owner (a by-hand run, an older speaker) joins this install's; renewals keep it.
+            owner.filter(o -> existing.getMetadata().getOwnerReferences() == null
+                    || existing.getMetadata().getOwnerReferences().stream().noneMatch(r -> o.getUid().equals(r.getUid())))
+                    .ifPresent(o -> existing.getMetadata().ownerReferences(List.of(o)));
             return replace(existing);
         } catch (ApiException e) {
             if (e.getCode() != 404) {
@@ -145,9 +149,6 @@ public final class SpeakerLease implements AutoCloseable {
             spec.acquireTime(spec.getRenewTime());
         }
         lease.spec(spec);
-        // A Lease left by a speaker of an earlier install, or one that had no owner, joins this one's.
-        owner.filter(o -> lease.getMetadata().getOwnerReferences() == null || lease.getMetadata().getOwnerReferences().stream()
-                .noneMatch(r -> o.getUid().equals(r.getUid()))).ifPresent(o -> lease.getMetadata().ownerReferences(List.of(o)));
         return api.replaceNamespacedLease(name, namespace, lease).execute();
     }
 
