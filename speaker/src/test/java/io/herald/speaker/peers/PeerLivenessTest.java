@@ -1,0 +1,282 @@
+package io.herald.speaker.peers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.speaker.peers.PeerLiveness.Basis;
+import io.herald.speaker.peers.PeerLiveness.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The liveness rule, three speakers on a simulated wire whose frames go through the real
+ * codec. Each scenario asserts what matters to a user: the speakers that may announce
+ * agree on who is live, so one VIP never has two owners and never none while a node can serve.
+ */
+class PeerLivenessTest {
+    static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    static final long INTERVAL = 100 * MS;
+    static final long TIMEOUT = 500 * MS;
+
+    final Wire wire = new Wire("n1", "n2", "n3");
+
+    @Test
+    void everyoneHearsEveryone() {
+        wire.run(300 * MS);
+        for (String node : wire.names()) {
+            Verdict v = wire.verdict(node);
+            assertEquals(Set.of("n1", "n2", "n3"), v.live(), node);
+            assertTrue(v.basis().values().stream().allMatch(b -> b == Basis.HEARD), node + ": " + v.basis());
+            assertTrue(v.announceUntilNanos() - wire.now > 0, "may announce on this view");
+        }
+        assertTrue(wire.nodes.get("n1").roundTripNanos("n2").isPresent());
+        assertEquals(2, wire.nodes.get("n1").heardCount(wire.now));
+    }
+
+    @Test
+    void aSilentNodeIsDeadWithinTheTimeoutAndARound() {
+        wire.run(300 * MS);
+        wire.down.add("n3");
+        wire.run(TIMEOUT - INTERVAL);
+        assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n1").live(), "not before the timeout");
+        wire.run(2 * INTERVAL);
+        assertEquals(Set.of("n1", "n2"), wire.verdict("n1").live());
+        assertEquals(Set.of("n1", "n2"), wire.verdict("n2").live());
+        assertEquals(Basis.SILENT, wire.verdict("n1").basis().get("n3"));
+    }
+
+    /** Works with no API server at all: Leases stale everywhere, nobody's own Lease fresh. */
+    @Test
+    void heartbeatsAloneKeepEveryoneLiveWhenTheApiServerIsGone() {
+        wire.leaseLive.clear();
+        wire.ownLeaseFresh = false;
+        wire.run(1_000 * MS);
+        for (String node : wire.names()) {
+            assertEquals(Set.of("n1", "n2", "n3"), wire.verdict(node).live(), node);
+        }
+        wire.down.add("n2");
+        wire.run(TIMEOUT + 2 * INTERVAL);
+        assertEquals(Set.of("n1", "n3"), wire.verdict("n1").live());
+        assertEquals(Set.of("n1", "n3"), wire.verdict("n3").live());
+    }
+
+    /** Acceptance 5 of issue 10: n1's outgoing heartbeats dropped, its ARP untouched. */
+    @Test
+    void aNodeNobodyHearsCountsItselfOut() {
+        wire.run(300 * MS);
+        wire.drop.add("n1>n2");
+        wire.drop.add("n1>n3");
+        wire.run(TIMEOUT + 2 * INTERVAL);
+        assertEquals(Set.of("n2", "n3"), wire.verdict("n2").live());
+        assertEquals(Set.of("n2", "n3"), wire.verdict("n3").live());
+        Verdict own = wire.verdict("n1");
+        assertEquals(Basis.SILENT, own.basis().get("n1"), "its Lease is fresh, yet the others count it out");
+        assertEquals(Long.MIN_VALUE, own.announceUntilNanos());
+        wire.drop.clear();
+        wire.run(2 * INTERVAL);
+        assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n1").live(), "back when it is heard again");
+        assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n2").live());
+    }
+
+    @Test
+    void aDeafNodeCountsItselfOutAndSoDoTheOthers() {
+        wire.run(300 * MS);
+        wire.drop.add("n2>n1");
+        wire.drop.add("n3>n1");
+        wire.run(TIMEOUT + 2 * INTERVAL);
+        assertEquals(Basis.DEAF, wire.verdict("n1").basis().get("n1"));
+        assertTrue(!wire.verdict("n1").live().contains("n1"));
+        assertEquals(Set.of("n2", "n3"), wire.verdict("n2").live());
+        assertEquals(Basis.DEAF, wire.verdict("n2").basis().get("n1"));
+        assertEquals(Set.of("n2", "n3"), wire.verdict("n3").live());
+    }
+
+    /** n1 → n2 lost only: n2 learns from n3 that n1 is there, so all three keep one view. */
+    @Test
+    void lossOneWayBetweenTwoNodesChangesNobodysView() {
+        wire.run(300 * MS);
+        wire.drop.add("n1>n2");
+        wire.run(2_000 * MS);
+        for (String node : wire.names()) {
+            assertEquals(Set.of("n1", "n2", "n3"), wire.verdict(node).live(), node);
+        }
+    }
+
+    /** Issue 14: a process frozen for 5 s must not answer on what it knew before the pause. */
+    @Test
+    void aFrozenNodeMayNotAnnounceWhenItWakesUntilItIsHeardAgain() {
+        wire.run(300 * MS);
+        Verdict before = wire.verdict("n1");
+        assertTrue(before.announceUntilNanos() - wire.now <= TIMEOUT);
+        wire.frozen.add("n1");
+        wire.run(5_000 * MS);
+        assertEquals(Set.of("n2", "n3"), wire.verdict("n2").live());
+        assertTrue(wire.now - before.announceUntilNanos() > 0, "what it was allowed before the pause has run out");
+        wire.thaw("n1"); // reads every frame queued while it was stopped, before it sends anything
+        Verdict woke = wire.verdict("n1");
+        assertTrue(!woke.live().contains("n1"), "queued heartbeats do not confirm a frozen node: " + woke.basis());
+        assertEquals(Long.MIN_VALUE, woke.announceUntilNanos());
+        wire.run(3 * INTERVAL);
+        assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n1").live());
+        assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n3").live());
+    }
+
+    @Test
+    void aNodeThatSaysItLeavesIsDroppedAtOnce() {
+        wire.run(300 * MS);
+        wire.leave("n3");
+        assertEquals(Basis.LEFT, wire.verdict("n1").basis().get("n3"));
+        assertEquals(Set.of("n1", "n2"), wire.verdict("n1").live());
+    }
+
+    /** An older speaker, or a port a firewall blocks: the Lease rule, as before heartbeats. */
+    @Test
+    void aPeerNeverHeardKeepsTheLeaseRule() {
+        wire.down.add("n3");
+        wire.run(1_000 * MS);
+        assertEquals(Basis.LEASE, wire.verdict("n1").basis().get("n3"));
+        assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n1").live());
+        wire.leaseLive.remove("n3");
+        assertEquals(Basis.EXPIRED, wire.verdict("n1").basis().get("n3"));
+        assertEquals(Set.of("n1", "n2"), wire.verdict("n2").live());
+    }
+
+    /** Two of three lost at once: the survivor cannot tell that from its own deafness, so it waits for their Leases. */
+    @Test
+    void theLastSurvivorWaitsForTheOthersLeases() {
+        wire.run(300 * MS);
+        wire.down.add("n2");
+        wire.down.add("n3");
+        wire.run(TIMEOUT + 2 * INTERVAL);
+        assertEquals(Set.of(), wire.verdict("n1").live());
+        wire.leaseLive.removeAll(Set.of("n2", "n3"));
+        assertEquals(Set.of("n1"), wire.verdict("n1").live());
+        assertEquals(Basis.LEASE, wire.verdict("n1").basis().get("n1"));
+    }
+
+    @Test
+    void onlyMembersFreshFramesAreBelieved() {
+        PeerLiveness n1 = new PeerLiveness("n1", 10, TIMEOUT);
+        n1.roster(Map.of("n1", 0L, "n2", 5L));
+        long t = 0;
+        assertEquals(Optional.of(HeartbeatDrop.UNKNOWN_NODE), n1.heard(beat("n9", 7, 1), t));
+        assertEquals(Optional.of(HeartbeatDrop.OWN_NODE), n1.heard(beat("n1", 10, 1), t));
+        assertEquals(Optional.of(HeartbeatDrop.OLD_INCARNATION), n1.heard(beat("n2", 4, 1), t), "older than its Lease says");
+        assertEquals(Optional.empty(), n1.heard(beat("n2", 5, 1), t));
+        assertEquals(Optional.of(HeartbeatDrop.REPLAYED), n1.heard(beat("n2", 5, 1), t));
+        assertEquals(Optional.empty(), n1.heard(beat("n2", 5, 2), t));
+        assertEquals(Optional.empty(), n1.heard(beat("n2", 6, 1), t), "restarted: a new incarnation starts over");
+        assertEquals(Optional.of(HeartbeatDrop.OLD_INCARNATION), n1.heard(beat("n2", 5, 3), t));
+        n1.roster(Map.of("n1", 0L));
+        n1.roster(Map.of("n1", 0L, "n2", 0L));
+        assertEquals(Optional.of(HeartbeatDrop.OLD_INCARNATION), n1.heard(beat("n2", 5, 9), t),
+                "a node that left and came back does not make old frames good");
+        n1.roster(Map.of("n1", 0L, "n2", 8L));
+        assertEquals(Optional.of(HeartbeatDrop.OLD_INCARNATION), n1.heard(beat("n2", 6, 2), t), "its Lease says it restarted");
+    }
+
+    @Test
+    void aDroppedFrameChangesNoVerdict() {
+        wire.run(300 * MS);
+        Verdict before = wire.verdict("n1");
+        HeartbeatCodec forger = new HeartbeatCodec("not-the-cluster-key-0000".getBytes(StandardCharsets.US_ASCII));
+        byte[] forged = forger.encode(new Heartbeat("n2", Long.MAX_VALUE, Long.MAX_VALUE, true, 0, 0, List.of()));
+        var result = wire.codec.decode(forged, forged.length);
+        assertEquals(HeartbeatDrop.BAD_MAC, ((HeartbeatCodec.Dropped) result).reason());
+        assertTrue(before.sameAs(wire.verdict("n1")));
+    }
+
+    static Heartbeat beat(String node, long incarnation, long sequence) {
+        return new Heartbeat(node, incarnation, sequence, false, 0, 0, List.of());
+    }
+
+    /** Speakers exchanging rounds every 100 ms on a simulated clock, through the real codec. */
+    static final class Wire {
+        final Map<String, PeerLiveness> nodes = new LinkedHashMap<>();
+        final HeartbeatCodec codec = new HeartbeatCodec(HeartbeatCodecTest.KEY);
+        final Set<String> down = new HashSet<>();
+        final Set<String> frozen = new HashSet<>();
+        final Set<String> drop = new HashSet<>();
+        final Set<String> leaseLive = new HashSet<>();
+        final Map<String, List<byte[]>> queued = new HashMap<>();
+        boolean ownLeaseFresh = true;
+        long now = -5_000 * MS; // System.nanoTime() may be negative
+
+        Wire(String... names) {
+            Map<String, Long> roster = new HashMap<>();
+            for (String name : names) {
+                roster.put(name, 0L);
+                leaseLive.add(name);
+            }
+            long incarnation = 1;
+            for (String name : names) {
+                PeerLiveness node = new PeerLiveness(name, incarnation++, TIMEOUT);
+                node.roster(roster);
+                nodes.put(name, node);
+            }
+        }
+
+        Set<String> names() {
+            return nodes.keySet();
+        }
+
+        Verdict verdict(String node) {
+            return nodes.get(node).verdict(now, leaseLive, ownLeaseFresh ? OptionalLong.of(now + 6_000 * MS) : OptionalLong.empty());
+        }
+
+        void run(long nanos) {
+            long end = now + nanos;
+            while (end - now > 0) {
+                now += INTERVAL;
+                nodes.forEach((name, node) -> {
+                    if (!down.contains(name) && !frozen.contains(name)) {
+                        send(name, node.round(now, false));
+                    }
+                });
+                nodes.forEach((name, node) -> verdict(name)); // as the speaker's tick does
+            }
+        }
+
+        void leave(String name) {
+            send(name, nodes.get(name).round(now, true));
+        }
+
+        void thaw(String name) {
+            frozen.remove(name);
+            for (byte[] frame : queued.getOrDefault(name, new ArrayList<>())) {
+                deliver(name, frame);
+            }
+            queued.remove(name);
+        }
+
+        private void send(String from, List<PeerLiveness.Outgoing> round) {
+            for (PeerLiveness.Outgoing out : round) {
+                if (down.contains(out.peer()) || drop.contains(from + ">" + out.peer())) {
+                    continue;
+                }
+                byte[] frame = codec.encode(out.heartbeat());
+                if (frozen.contains(out.peer())) {
+                    queued.computeIfAbsent(out.peer(), k -> new ArrayList<>()).add(frame);
+                } else {
+                    deliver(out.peer(), frame);
+                }
+            }
+        }
+
+        private void deliver(String to, byte[] frame) {
+            var result = codec.decode(frame, frame.length);
+            Heartbeat beat = ((HeartbeatCodec.Frame) result).heartbeat();
+            assertEquals(Optional.empty(), nodes.get(to).heard(beat, now), "a frame from " + beat.node() + " to " + to);
+        }
+    }
+}
