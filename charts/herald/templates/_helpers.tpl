@@ -29,3 +29,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if .root.Values.image.registry -}}{{- $repo = printf "%s/%s" .root.Values.image.registry $repo -}}{{- end -}}
 {{- printf "%s:%s" $repo (default .root.Chart.AppVersion .part.image.tag) -}}
 {{- end -}}
+
+{{- define "herald.heartbeatSecret" -}}
+{{- default (printf "%s-heartbeat-key" (include "herald.fullname" .)) .Values.speaker.heartbeat.existingSecret -}}
+{{- end -}}

@@ -17,6 +17,11 @@ public final class Annotations {
     /** Service, written by the controller: the pool the IPs came from. */
     public static final String ALLOCATED_POOL = "herald.io/allocated-pool";
 
+    /** Speaker Lease, written by its speaker: where it listens for heartbeats, {@code IP:PORT}. */
+    public static final String HEARTBEAT_ADDRESS = "herald.io/heartbeat";
+    /** Speaker Lease, written by its speaker: the incarnation of the process holding it; older heartbeats are replays. */
+    public static final String INCARNATION = "herald.io/incarnation";
+
     /** The class Herald handles by default in {@code spec.loadBalancerClass}. */
     public static final String DEFAULT_LOAD_BALANCER_CLASS = "herald.io/layer2";
 

@@ -3,6 +3,7 @@ package io.herald.speaker;
 import io.herald.common.config.AddressPool;
 import io.herald.common.ip.Family;
 import io.herald.common.ip.IpAddress;
+import io.herald.speaker.announce.AnnounceGate;
 import io.herald.speaker.announce.Announcer;
 import io.herald.speaker.announce.ExcludedInterfaces;
 import io.herald.speaker.announce.Links;
@@ -26,7 +27,7 @@ final class Announcers {
 
     private Announcers() {}
 
-    static Announcer create(SpeakerMetrics metrics) {
+    static Announcer create(SpeakerMetrics metrics, AnnounceGate gate) {
         return new PcapAnnouncer(new Announcer.Listener() {
             @Override
             public void requestReceived(Family family, String interfaceName) {
@@ -52,7 +53,7 @@ final class Announcers {
             public void interfaceFailed(String interfaceName, String message) {
                 metrics.interfaceErrors.labelValues(interfaceName).inc();
             }
-        });
+        }, gate);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.herald.speaker;
 
+import io.herald.common.Annotations;
 import io.herald.common.cli.Commands;
+import io.herald.common.cli.DurationConverter;
 import io.herald.common.cli.HeraldOptions;
 import io.herald.common.cli.KubeOptions;
 import static io.herald.common.kube.Handlers.onAnyChange;
@@ -8,6 +10,7 @@ import io.herald.common.kube.LeaseOwner;
 import io.herald.common.serve.Component;
 import io.herald.common.serve.ListenAddress;
 import io.herald.common.ip.IpAddress;
+import io.herald.speaker.announce.AnnounceGate;
 import io.herald.speaker.announce.Announcement;
 import io.herald.speaker.announce.Announcer;
 import io.herald.speaker.announce.ExcludedInterfaces;
@@ -16,6 +19,10 @@ import io.herald.speaker.kube.ClusterView;
 import io.herald.speaker.kube.SpeakerConfig;
 import io.herald.speaker.kube.SpeakerLease;
 import io.herald.speaker.ownership.OwnLease;
+import io.herald.speaker.peers.HeartbeatCodec;
+import io.herald.speaker.peers.HeartbeatDrop;
+import io.herald.speaker.peers.HeartbeatSocket;
+import io.herald.speaker.peers.PeerLiveness;
 import io.kubernetes.client.extended.event.EventType;
 import io.kubernetes.client.extended.event.legacy.EventRecorder;
 import io.kubernetes.client.extended.event.legacy.LegacyEventBroadcaster;
@@ -33,9 +40,18 @@ import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +69,8 @@ import picocli.CommandLine.Spec;
         subcommands = InterfacesCommand.class,
         description = {
             "Herald's speaker: runs on every node, agrees with the other speakers",
-            "through node Leases which node announces each virtual IP, and answers",
-            "ARP / NDP for the ones it owns.",
+            "through node Leases and heartbeats on the LAN which node announces each",
+            "virtual IP, and answers ARP / NDP for the ones it owns.",
             "",
             "Serves /healthz, /readyz and /metrics on --listen-address; stops cleanly",
             "on SIGTERM."
@@ -91,6 +107,32 @@ public final class SpeakerCommand implements Callable<Integer> {
                     + " seconds in the Lease object (default: ${DEFAULT-VALUE})")
     long leaseDurationMillis;
 
+    @Option(names = "--heartbeat-key-file", paramLabel = "FILE",
+            description = "the cluster's shared heartbeat key (at least 16 bytes; the chart mounts its Secret here);"
+                    + " without it heartbeats are off and a dead node's VIPs move only when its Lease runs out")
+    Path heartbeatKeyFile;
+
+    @Option(names = "--heartbeat-address", paramLabel = "IP", defaultValue = "${env:HOST_IP}",
+            description = "this node's address, where the other speakers send it heartbeats (default: $HOST_IP,"
+                    + " which the chart sets from status.hostIP)")
+    String heartbeatAddress;
+
+    @Option(names = "--heartbeat-port", paramLabel = "PORT", defaultValue = "7474",
+            description = "UDP port of the heartbeats, the same on every node; 0 picks a free one, which"
+                    + " the Lease then names (default: ${DEFAULT-VALUE})")
+    int heartbeatPort;
+
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", defaultValue = "100ms",
+            converter = DurationConverter.class,
+            description = "how often this speaker sends every peer a heartbeat (default: ${DEFAULT-VALUE})")
+    Duration heartbeatInterval;
+
+    @Option(names = "--heartbeat-timeout", paramLabel = "DURATION", defaultValue = "500ms",
+            converter = DurationConverter.class,
+            description = "a peer unheard this long is dead and its VIPs move; at least 3 intervals"
+                    + " (default: ${DEFAULT-VALUE})")
+    Duration heartbeatTimeout;
+
     public static void main(String[] args) {
         System.exit(Commands.execute(new SpeakerCommand(), args));
     }
@@ -120,6 +162,7 @@ public final class SpeakerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--lease-renew (" + leaseRenewMillis
                     + ") must be shorter than --lease-duration (" + leaseDurationMillis + "); a third of it is usual");
         }
+        Optional<Heartbeats> heartbeats = heartbeats();
         try (Component component = Component.start("speaker", listen, kube.connect(), Duration.ofSeconds(herald.apiWaitSeconds))) {
             SharedIndexInformer<V1Node> nodes = component.watch(V1Node.class, V1NodeList.class, "", "v1", "nodes");
             SharedIndexInformer<V1Service> services = component.watch(V1Service.class, V1ServiceList.class, "", "v1", "services");
@@ -140,12 +183,18 @@ public final class SpeakerCommand implements Callable<Integer> {
 
             ClusterView cluster = new ClusterView(nodes.getIndexer(), services.getIndexer(), slices.getIndexer(),
                     herald.loadBalancerClass);
-            Announcer announcer = Announcers.create(metrics);
+            AnnounceGate gate = new AnnounceGate();
+            Announcer announcer = Announcers.create(metrics, gate);
+            Optional<PeerLiveness> wire = heartbeats.map(h -> h.liveness);
             SpeakerLoop loop = new SpeakerLoop(nodeName, cluster, config, Announcers.interfaces(Links.system(), excluded),
-                    announcer, new Report(nodeName, cluster, events, metrics));
+                    announcer, new Report(nodeName, cluster, events, metrics), wire, gate);
+            Map<String, InetSocketAddress> peerAddresses = new ConcurrentHashMap<>();
+            Optional<HeartbeatSocket> socket = heartbeats.isEmpty() ? Optional.empty()
+                    : Optional.of(heartbeats.get().open(peerAddresses, metrics, loop));
 
             SpeakerLease lease = new SpeakerLease(component.client(), herald.namespace, nodeName, renew, duration,
                     leaseOwner.flatMap(o -> o.resolve(component.client(), herald.namespace)),
+                    heartbeats.isEmpty() ? Map.of() : heartbeats.get().annotations(socket.get().localAddress().getPort()),
                     new SpeakerLease.Listener() {
                         @Override
                         public void renewed(OwnLease own) {
@@ -157,8 +206,10 @@ public final class SpeakerCommand implements Callable<Integer> {
                             metrics.leaseRenewFailures.inc();
                         }
                     });
-            // Closed in reverse: stop announcing first, then delete the Lease so others take over at once.
+            // Closed in reverse: stop announcing first, then say so on the wire and delete the Lease,
+            // so the others take over at once.
             component.closeOnStop(lease);
+            socket.ifPresent(component::closeOnStop);
             component.closeOnStop(loop);
 
             Runnable poke = loop::poke;
@@ -185,9 +236,11 @@ public final class SpeakerCommand implements Callable<Integer> {
                 @Override
                 public void onDelete(V1Lease l, boolean finalStateUnknown) {
                     SpeakerLease.nodeOf(l).ifPresent(loop::leaseDeleted);
+                    wire.ifPresent(w -> Heartbeats.roster(leases.getIndexer().list(), w, peerAddresses));
                 }
 
                 private void seen(V1Lease l) {
+                    wire.ifPresent(w -> Heartbeats.roster(leases.getIndexer().list(), w, peerAddresses));
                     SpeakerLease.nodeOf(l).ifPresent(owner -> {
                         var spec = l.getSpec();
                         long seconds = spec.getLeaseDurationSeconds() == null ? 0 : spec.getLeaseDurationSeconds();
@@ -212,12 +265,153 @@ public final class SpeakerCommand implements Callable<Integer> {
             }
             lease.start();
             loop.start();
+            socket.ifPresent(HeartbeatSocket::start);
             log.info("speaker for node {}: Lease {}/{}{} renewed every {} ms, lasting {} ms; interfaces excluded unless a pool"
                     + " names them: {}", nodeName, herald.namespace, SpeakerLease.PREFIX, nodeName, leaseRenewMillis,
                     leaseDurationMillis, excluded);
+            if (heartbeats.isPresent()) {
+                log.info("heartbeats on UDP {}:{} every {}, a peer unheard for {} is dead", heartbeatAddress, heartbeatPort,
+                        DurationConverter.format(heartbeatInterval), DurationConverter.format(heartbeatTimeout));
+            } else {
+                log.warn("heartbeats are off (no --heartbeat-key-file): a dead node's VIPs move only when its Lease runs out"
+                        + " ({} ms), and an API-server outage longer than that silences every VIP", leaseDurationMillis);
+            }
             component.awaitStop();
         }
         return 0;
+    }
+
+    /** The heartbeat flags checked and the key read, before anything connects; empty when heartbeats are off. */
+    private Optional<Heartbeats> heartbeats() {
+        if (heartbeatKeyFile == null) {
+            return Optional.empty();
+        }
+        if (heartbeatAddress == null || heartbeatAddress.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "heartbeats need this node's address: pass --heartbeat-address IP"
+                    + " or set HOST_IP (the chart sets it from status.hostIP)");
+        }
+        IpAddress address;
+        try {
+            address = IpAddress.parse(heartbeatAddress.strip());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--heartbeat-address: " + e.getMessage());
+        }
+        if (heartbeatPort < 0 || heartbeatPort > 65535) {
+            throw new ParameterException(spec.commandLine(), "--heartbeat-port " + heartbeatPort
+                    + " is not a port (1 to 65535, or 0 for any free one, which the Lease then names)");
+        }
+        if (heartbeatInterval.isZero() || heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
+            throw new ParameterException(spec.commandLine(), "--heartbeat-timeout (" + DurationConverter.format(heartbeatTimeout)
+                    + ") must be at least 3 times --heartbeat-interval (" + DurationConverter.format(heartbeatInterval)
+                    + "), or one lost heartbeat would move VIPs; 5 times is the default");
+        }
+        byte[] key;
+        try {
+            key = Files.readString(heartbeatKeyFile).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), "cannot read --heartbeat-key-file " + heartbeatKeyFile + ": " + e
+                    + "; the chart mounts Secret <release>-heartbeat-key there");
+        }
+        try {
+            new HeartbeatCodec(key);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--heartbeat-key-file " + heartbeatKeyFile + ": " + e.getMessage());
+        }
+        long incarnation = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        return Optional.of(new Heartbeats(new PeerLiveness(nodeName, incarnation, heartbeatTimeout.toNanos()), key,
+                new InetSocketAddress(address.toInetAddress(), heartbeatPort), heartbeatInterval));
+    }
+
+    /** This node's heartbeats: the rule, the key, where it listens. */
+    private record Heartbeats(PeerLiveness liveness, byte[] key, InetSocketAddress address, Duration interval) {
+        /** What this speaker's Lease says: where its socket, bound on {@code port}, hears, and its incarnation. */
+        Map<String, String> annotations(int port) {
+            String host = address.getAddress().getHostAddress();
+            String where = host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+            return Map.of(Annotations.HEARTBEAT_ADDRESS, where, Annotations.INCARNATION, Long.toString(liveness.incarnation()));
+        }
+
+        HeartbeatSocket open(Map<String, InetSocketAddress> peers, SpeakerMetrics metrics, SpeakerLoop loop) throws IOException {
+            return new HeartbeatSocket(liveness, key, new InetSocketAddress(address.getPort()), interval,
+                    node -> Optional.ofNullable(peers.get(node)), new HeartbeatSocket.Listener() {
+                        @Override
+                        public void received(String peer) {
+                            metrics.heartbeatsReceived.labelValues(peer).inc();
+                        }
+
+                        @Override
+                        public void dropped(HeartbeatDrop reason) {
+                            metrics.heartbeatsDropped.labelValues(reason.label()).inc();
+                        }
+
+                        @Override
+                        public void sent(int frames) {
+                            metrics.heartbeatsSent.inc(frames);
+                        }
+
+                        @Override
+                        public void sendFailed(String peer, String message) {
+                            metrics.heartbeatSendFailures.labelValues(peer).inc();
+                        }
+
+                        @Override
+                        public void tick() {
+                            loop.wireTick();
+                            long now = System.nanoTime();
+                            metrics.peersHeard.set(liveness.heardCount(now));
+                            peers.keySet().forEach(p -> liveness.roundTripNanos(p).ifPresent(
+                                    rtt -> metrics.heartbeatRoundTrip.labelValues(p).set(rtt / 1e9)));
+                        }
+                    });
+        }
+
+        /** The members and where they listen, from every speaker Lease in the cache. */
+        static void roster(List<V1Lease> leases, PeerLiveness liveness, Map<String, InetSocketAddress> addresses) {
+            Map<String, Long> members = new HashMap<>();
+            Map<String, InetSocketAddress> where = new HashMap<>();
+            for (V1Lease l : leases) {
+                SpeakerLease.nodeOf(l).ifPresent(node -> {
+                    Map<String, String> notes = l.getMetadata().getAnnotations() == null ? Map.of() : l.getMetadata().getAnnotations();
+                    members.put(node, parseLong(notes.get(Annotations.INCARNATION)));
+                    parseAddress(notes.get(Annotations.HEARTBEAT_ADDRESS)).ifPresent(a -> where.put(node, a));
+                });
+            }
+            liveness.roster(members);
+            addresses.keySet().retainAll(where.keySet());
+            addresses.putAll(where);
+        }
+
+        private static long parseLong(String text) {
+            try {
+                return text == null ? 0 : Long.parseLong(text.strip());
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
+        /** {@code IP:PORT} or {@code [IPv6]:PORT}; empty when a Lease carries something else. */
+        static Optional<InetSocketAddress> parseAddress(String text) {
+            if (text == null) {
+                return Optional.empty();
+            }
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0) {
+                return Optional.empty();
+            }
+            String host = text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                int port = Integer.parseInt(text.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    return Optional.empty();
+                }
+                return Optional.of(new InetSocketAddress(IpAddress.parse(host).toInetAddress(), port));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
     }
 
     /** Turns what changed on this node into log lines, Events on the Services and metrics. */
@@ -238,6 +432,18 @@ public final class SpeakerCommand implements Callable<Integer> {
         public void stopped(IpAddress vip, String why) {
             log.info("stopped announcing {}: {}", vip, why);
             metrics.ownershipChanges.labelValues("stopped").inc();
+        }
+
+        @Override
+        public void liveness(String peer, PeerLiveness.Basis before, PeerLiveness.Basis now) {
+            String who = peer.equals(node) ? "this node (" + node + ")" : "node " + peer;
+            if (before == null) {
+                log.info("{}: {}", who, now.words());
+            } else if (before.live() && !now.live()) {
+                log.warn("{} is no longer live: {} (was: {}); its VIPs move", who, now.words(), before.words());
+            } else {
+                log.info("{}: {} (was: {})", who, now.words(), before.words());
+            }
         }
 
         @Override

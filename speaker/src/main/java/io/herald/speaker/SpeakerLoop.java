@@ -3,6 +3,7 @@ package io.herald.speaker;
 import io.herald.common.config.AddressPool;
 import io.herald.common.config.Config;
 import io.herald.common.ip.IpAddress;
+import io.herald.speaker.announce.AnnounceGate;
 import io.herald.speaker.announce.Announcement;
 import io.herald.speaker.announce.Announcer;
 import io.herald.speaker.kube.ClusterView;
@@ -11,12 +12,18 @@ import io.herald.speaker.ownership.Membership;
 import io.herald.speaker.ownership.OwnLease;
 import io.herald.speaker.ownership.OwnerDecision;
 import io.herald.speaker.ownership.Ownership;
+import io.herald.speaker.peers.PeerLiveness;
+import io.herald.speaker.peers.PeerLiveness.Basis;
+import io.herald.speaker.peers.PeerLiveness.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -26,9 +33,11 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The speaker's one decision thread: whenever anything it watches changes, and when a
- * Lease runs out (which produces no API event), it decides the owner of every VIP,
- * tells the announcer exactly what this node answers for, and reports what changed.
+ * The speaker's one decision thread: whenever anything it watches changes, when a
+ * Lease runs out (which produces no API event), and when the heartbeats change who is
+ * live, it decides the owner of every VIP, tells the announcer exactly what this node
+ * answers for, and reports what changed. It also keeps the {@link AnnounceGate}: open
+ * only as long as the view behind the last decision is known to be current.
  */
 final class SpeakerLoop implements AutoCloseable {
     private static final Logger log = LogManager.getLogger(SpeakerLoop.class);
@@ -51,6 +60,10 @@ final class SpeakerLoop implements AutoCloseable {
 
         /** After every decision: what this node announces now and how many nodes are live. */
         void state(Set<Announcement> announced, int liveNodes, boolean ownLeaseFresh);
+
+        /** The heartbeats changed why {@code node} is, or is not, live; {@code before} is null the first time. */
+        default void liveness(String node, Basis before, Basis now) {
+        }
     }
 
     private final String node;
@@ -59,19 +72,28 @@ final class SpeakerLoop implements AutoCloseable {
     private final Interfaces interfaces;
     private final Announcer announcer;
     private final Reporter reporter;
+    private final Optional<PeerLiveness> wire;
+    private final AnnounceGate gate;
     private final Thread thread;
     private final Object lock = new Object();
     private boolean dirty = true;
     private boolean closed;
     private volatile Membership membership = Membership.EMPTY;
     private volatile OwnLease own;
+    private Verdict verdict;
     private SortedMap<IpAddress, Set<String>> announced = new TreeMap<>();
     /** The Services each announced VIP was reported for, so one that joins a shared VIP gets its Event too. */
     private Map<IpAddress, Set<String>> reportedServices = new TreeMap<>();
 
+    /**
+     * @param wire the heartbeats' view, or empty when heartbeats are off (then the Leases alone decide)
+     * @param gate opened by this loop only, for as long as its view is current
+     */
     SpeakerLoop(String node, ClusterView cluster, SpeakerConfig config, Interfaces interfaces, Announcer announcer,
-            Reporter reporter) {
+            Reporter reporter, Optional<PeerLiveness> wire, AnnounceGate gate) {
         this.node = node;
+        this.wire = wire;
+        this.gate = gate;
         this.cluster = cluster;
         this.config = config;
         this.interfaces = interfaces;
@@ -117,9 +139,60 @@ final class SpeakerLoop implements AutoCloseable {
     void ownLease(OwnLease lease) {
         boolean wasFresh = own.isFresh(System.nanoTime());
         own = lease;
+        if (wire.isEmpty() && lease.isFresh(System.nanoTime())) {
+            gate.openUntil(lease.renewStartedNanos() + lease.durationNanos());
+        }
         if (!wasFresh) {
             poke(); // renewals that only extend a fresh Lease change nothing
         }
+    }
+
+    /**
+     * After every heartbeat round: moves the gate on, and wakes the decision when who is
+     * live, or why, changed. Cheap: no VIP is looked at unless something changed.
+     */
+    void wireTick() {
+        if (wire.isEmpty()) {
+            return;
+        }
+        Verdict next = currentVerdict(System.nanoTime());
+        if (next.announceUntilNanos() == Long.MIN_VALUE) {
+            gate.shut();
+        } else {
+            gate.openUntil(next.announceUntilNanos());
+        }
+        boolean changed;
+        synchronized (lock) {
+            changed = !next.sameAs(verdict);
+            if (changed) {
+                Map<String, Basis> before = verdict == null ? Map.of() : verdict.basis();
+                next.basis().forEach((n, b) -> {
+                    if (before.get(n) != b) {
+                        reporter.liveness(n, before.get(n), b);
+                    }
+                });
+                verdict = next;
+            }
+        }
+        if (changed) {
+            poke();
+        }
+    }
+
+    /**
+     * The heartbeats' verdict. A peer on the Lease rule is judged by its Lease only while
+     * this node's own renewals succeed: when this node cannot reach the API server, a
+     * peer's missing renewal is no evidence that the peer died.
+     */
+    private Verdict currentVerdict(long now) {
+        OwnLease self = own;
+        Membership seen = membership;
+        boolean apiAnswers = self.isFresh(now);
+        Set<String> leaseLive = apiAnswers ? seen.liveAt(now) : seen.leases().keySet();
+        Set<String> renewing = apiAnswers ? seen.renewingAt(now) : seen.leases().keySet();
+        OptionalLong ownUntil = apiAnswers
+                ? OptionalLong.of(self.renewStartedNanos() + self.durationNanos()) : OptionalLong.empty();
+        return wire.get().verdict(now, leaseLive, renewing, ownUntil);
     }
 
     private void run() {
@@ -174,10 +247,19 @@ final class SpeakerLoop implements AutoCloseable {
     private void decide() {
         long now = System.nanoTime();
         Config pools = config.current();
-        Set<String> live = membership.liveAt(now);
-        Ownership ownership = Ownership.decide(pools, cluster.nodes(), live, cluster.services());
         OwnLease self = own;
-        SortedSet<IpAddress> mine = ownership.toAnnounce(self, now);
+        Set<String> live;
+        boolean mayAnnounce;
+        if (wire.isPresent()) {
+            Verdict v = currentVerdict(now);
+            live = v.live();
+            mayAnnounce = live.contains(node);
+        } else {
+            live = membership.liveAt(now);
+            mayAnnounce = self.isFresh(now);
+        }
+        Ownership ownership = Ownership.decide(pools, cluster.nodes(), live, cluster.services());
+        SortedSet<IpAddress> mine = mayAnnounce ? ownership.announcedBy(node) : Collections.emptySortedSet();
 
         SortedMap<IpAddress, Set<String>> next = new TreeMap<>();
         Set<Announcement> wanted = new HashSet<>();
@@ -207,16 +289,24 @@ final class SpeakerLoop implements AutoCloseable {
         reportedServices = servicesNow;
         for (IpAddress vip : announced.keySet()) {
             if (!next.containsKey(vip)) {
-                reporter.stopped(vip, why(vip, ownership, self, now));
+                reporter.stopped(vip, why(vip, ownership, mayAnnounce, now));
             }
         }
         announced = next;
         reporter.state(wanted, live.size(), self.isFresh(now));
     }
 
-    private String why(IpAddress vip, Ownership ownership, OwnLease self, long now) {
-        if (!self.isFresh(now)) {
-            return "this node's Lease is not fresh (renewals are failing or the speaker is stopping)";
+    private String why(IpAddress vip, Ownership ownership, boolean mayAnnounce, long now) {
+        if (!mayAnnounce) {
+            if (wire.isEmpty()) {
+                return "this node's Lease is not fresh (renewals are failing or the speaker is stopping)";
+            }
+            Basis basis = currentVerdict(now).basis().get(node);
+            return switch (basis) {
+                case SILENT -> "the other speakers do not hear this node's heartbeats";
+                case DEAF -> "this node hears no other speaker's heartbeats";
+                default -> "no other speaker confirms hearing this node and its Lease is not fresh";
+            };
         }
         OwnerDecision decision = ownership.decisions().get(vip);
         if (decision == null) {

@@ -21,6 +21,12 @@ final class SpeakerMetrics {
     final Counter gratuitousSent;
     final Counter framesDropped;
     final Counter interfaceErrors;
+    final Counter heartbeatsSent;
+    final Counter heartbeatsReceived;
+    final Counter heartbeatsDropped;
+    final Counter heartbeatSendFailures;
+    final Gauge peersHeard;
+    final Gauge heartbeatRoundTrip;
     private volatile Set<Announcement> announced = Set.of();
 
     SpeakerMetrics(PrometheusRegistry registry, SpeakerConfig config) {
@@ -61,6 +67,19 @@ final class SpeakerMetrics {
                 .labelNames("reason", "interface").register(registry);
         interfaceErrors = Counter.builder().name("herald_speaker_interface_errors_total")
                 .help("failures to open, read or send on an interface").labelNames("interface").register(registry);
+        heartbeatsSent = Counter.builder().name("herald_speaker_heartbeats_sent_total")
+                .help("heartbeats sent to peers").register(registry);
+        heartbeatsReceived = Counter.builder().name("herald_speaker_heartbeats_received_total")
+                .help("heartbeats received and believed, by sending node").labelNames("node").register(registry);
+        heartbeatsDropped = Counter.builder().name("herald_speaker_heartbeats_dropped_total")
+                .help("heartbeats received and not believed, by reason (bad-mac, replayed, unknown-node, ...)")
+                .labelNames("reason").register(registry);
+        heartbeatSendFailures = Counter.builder().name("herald_speaker_heartbeat_send_failures_total")
+                .help("heartbeats the socket refused to send, by peer").labelNames("node").register(registry);
+        peersHeard = Gauge.builder().name("herald_speaker_peers_heard")
+                .help("other speakers this node hears on the wire now").register(registry);
+        heartbeatRoundTrip = Gauge.builder().name("herald_speaker_heartbeat_round_trip_seconds")
+                .help("the last heartbeat round trip to each peer, from its echo").labelNames("node").register(registry);
     }
 
     void announced(Set<Announcement> now) {

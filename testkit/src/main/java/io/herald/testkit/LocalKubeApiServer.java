@@ -36,6 +36,7 @@ public final class LocalKubeApiServer implements KubeCluster {
 
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
+    private final java.util.Map<String, Process> byName = new java.util.HashMap<>();
     private final Map<String, Path> kubeconfigs = new ConcurrentHashMap<>();
     private final Thread shutdownHook = new Thread(this::stopProcesses, "kube-apiserver-stop");
     private String url;
@@ -180,6 +181,7 @@ public final class LocalKubeApiServer implements KubeCluster {
                 .redirectOutput(dir.resolve(name + ".log").toFile())
                 .start();
         processes.add(process);
+        byName.put(name, process);
         Files.writeString(dir.resolve("pids"), process.pid() + " " + name + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
@@ -242,6 +244,14 @@ public final class LocalKubeApiServer implements KubeCluster {
 
     private Path writeKubeconfig(String fileName, String user, String token) {
         return TokenClients.kubeconfig(dir.resolve("kubeconfig-" + fileName + ".yaml"), url, caPem, user, token);
+    }
+
+    /**
+     * The kube-apiserver process, for tests of an outage: SIGSTOP freezes it with every
+     * connection open and unanswered, as an overloaded or partitioned control plane does.
+     */
+    public ProcessHandle apiServerProcess() {
+        return byName.get("kube-apiserver").toHandle();
     }
 
     @Override

@@ -37,6 +37,8 @@ import io.kubernetes.client.openapi.models.V1SelfSubjectRulesReviewSpec;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.util.PatchUtils;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -122,11 +124,34 @@ class ChartRbacTest {
         List<String> args = new ArrayList<>();
         for (JsonNode arg : chart.one(kind, name).at("/spec/template/spec/containers/0/args")) {
             String value = arg.asText().replace("$(NODE_NAME)", NODE);
-            args.add(value.startsWith("--listen-address=") ? "--listen-address=127.0.0.1:" + port : value);
+            if (value.startsWith("--listen-address=")) {
+                value = "--listen-address=127.0.0.1:" + port;
+            } else if (value.startsWith("--heartbeat-key-file=")) {
+                value = "--heartbeat-key-file=" + heartbeatKeyAsMounted(); // the kubelet mounts the chart's Secret
+            } else if (value.startsWith("--heartbeat-port=")) {
+                value = "--heartbeat-port=0"; // any free port on this host; the Lease says which
+            }
+            args.add(value);
+        }
+        if (kind.equals("DaemonSet")) {
+            args.add("--heartbeat-address=127.0.0.1"); // HOST_IP, which the kubelet sets from status.hostIP
         }
         args.add("--kubeconfig=" + kubeconfig);
         args.addAll(List.of(extra));
         return args;
+    }
+
+    /** The chart's heartbeat key written to a file, as the kubelet writes a Secret volume. */
+    private static String heartbeatKeyAsMounted() {
+        try {
+            Path file = Files.createTempFile("herald-heartbeat-key", "");
+            Files.write(file, java.util.Base64.getDecoder().decode(chart.one("Secret", "herald-heartbeat-key").at("/data/key")
+                    .asText()));
+            file.toFile().deleteOnExit();
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll

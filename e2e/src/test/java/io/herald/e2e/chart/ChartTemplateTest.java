@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Toleration;
 import java.util.List;
@@ -44,9 +46,9 @@ class ChartTemplateTest {
     @Test
     void lintsCleanInStrictMode() {
         var lint = HeraldChart.lintStrict();
-        assertFalse(lint.isFailed(), "helm lint --strict failed: " + lint.getMessages());
+        assertFalse(lint.failed(), "helm lint --strict failed: " + lint.messages());
         // Strict lint fails on warnings already; INFO lines (such as "icon is recommended") are advice.
-        assertEquals(List.of(), lint.getMessages().stream().filter(m -> !m.startsWith("[INFO]")).toList(),
+        assertEquals(List.of(), lint.messages().stream().filter(m -> !m.startsWith("[INFO]")).toList(),
                 "helm lint --strict says more than INFO");
     }
 
@@ -60,6 +62,7 @@ class ChartTemplateTest {
                 "PodDisruptionBudget/herald-controller",
                 "Role/herald-controller", "Role/herald-speaker",
                 "RoleBinding/herald-controller", "RoleBinding/herald-speaker",
+                "Secret/herald-heartbeat-key",
                 "Service/herald-controller-metrics", "Service/herald-speaker-metrics",
                 "ServiceAccount/herald-controller", "ServiceAccount/herald-speaker"), DEFAULTS.ids());
         for (JsonNode object : DEFAULTS.where(o -> !Manifests.kind(o).startsWith("Cluster"))) {
@@ -87,6 +90,42 @@ class ChartTemplateTest {
                     () -> assertFalse(pod.getVolumes().stream().anyMatch(v -> v.getHostPath() != null), "hostPath volumes"),
                     () -> assertTrue(pod.getHostPID() == null || !pod.getHostPID(), "hostPID"));
         }
+    }
+
+    /** Heartbeats on by default: a random key in a Secret the kubelet mounts, so the speaker reads no Secret itself. */
+    @Test
+    void speakerHeartbeatsWithAKeyTheKubeletMountsAndTheNodesAddress() {
+        V1Secret secret = DEFAULTS.one(V1Secret.class, "Secret", "herald-heartbeat-key");
+        String key = new String(secret.getData().get("key"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(key.matches("[A-Za-z0-9]{32}"), "32 random characters: " + key);
+        assertNotEquals(key, new String(HeraldChart.template(NS).one(V1Secret.class, "Secret", "herald-heartbeat-key").getData()
+                .get("key"), java.nio.charset.StandardCharsets.UTF_8), "a new random key for a new install");
+        V1PodSpec pod = DEFAULTS.one(V1DaemonSet.class, "DaemonSet", "herald-speaker").getSpec().getTemplate().getSpec();
+        V1Container speaker = only(pod.getContainers());
+        assertTrue(speaker.getArgs().containsAll(List.of("--heartbeat-key-file=/etc/herald/heartbeat/key",
+                "--heartbeat-port=7474", "--heartbeat-interval=100ms", "--heartbeat-timeout=500ms")), speaker.getArgs().toString());
+        assertEquals("status.hostIP", speaker.getEnv().stream().filter(e -> e.getName().equals("HOST_IP")).findFirst()
+                .orElseThrow().getValueFrom().getFieldRef().getFieldPath());
+        var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("heartbeat-key")).findFirst().orElseThrow();
+        assertEquals("herald-heartbeat-key", volume.getSecret().getSecretName());
+        assertEquals(0400, volume.getSecret().getDefaultMode());
+        assertTrue(speaker.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("heartbeat-key")
+                && m.getMountPath().equals("/etc/herald/heartbeat") && Boolean.TRUE.equals(m.getReadOnly())));
+        assertTrue(speaker.getPorts().stream().anyMatch(p -> p.getContainerPort() == 7474 && p.getProtocol().equals("UDP")));
+
+        Manifests own = HeraldChart.template(NS, null, Map.of("speaker.heartbeat.existingSecret", "my-key"));
+        assertTrue(own.ofKind("Secret").isEmpty(), "no Secret of the chart's beside the user's");
+        assertEquals("my-key", own.one(V1DaemonSet.class, "DaemonSet", "herald-speaker").getSpec().getTemplate().getSpec()
+                .getVolumes().stream().filter(v -> v.getName().equals("heartbeat-key")).findFirst().orElseThrow().getSecret()
+                .getSecretName());
+        Manifests off = HeraldChart.template(NS, null, Map.of("speaker.heartbeat.enabled", "false"));
+        assertTrue(off.ofKind("Secret").isEmpty());
+        V1Container leaseOnly = only(off.one(V1DaemonSet.class, "DaemonSet", "herald-speaker").getSpec().getTemplate().getSpec()
+                .getContainers());
+        assertTrue(leaseOnly.getArgs().stream().noneMatch(a -> a.startsWith("--heartbeat")), leaseOnly.getArgs().toString());
+        var error = assertThrows(RuntimeException.class,
+                () -> HeraldChart.template(NS, null, Map.of("speaker.heartbeat.interval", "100")));
+        assertTrue(error.getMessage().contains("/speaker/heartbeat/interval"), error.getMessage());
     }
 
     @Test

@@ -1,14 +1,20 @@
 package io.herald.e2e.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.LintResult;
-import com.marcnuri.helm.TemplateCommand;
+import io.herald.testkit.KubeBinaries;
+import io.herald.testkit.net.Exec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-/** charts/herald through Helm's own code (helm-java), as {@code helm lint} and {@code helm template} run it. */
+/**
+ * charts/herald through the helm CLI that scripts/kube-binaries.sh builds, as a user runs
+ * {@code helm lint} and {@code helm template}: client only, so {@code lookup} finds nothing,
+ * as it does for a first install.
+ */
 public final class HeraldChart {
     public static final String RELEASE = "herald";
     /** helm template assumes Kubernetes 1.20 without a cluster; the lab's API server is 1.34 (scripts/kube-binaries.sh). */
@@ -34,8 +40,15 @@ public final class HeraldChart {
         return file.toAbsolutePath();
     }
 
-    static LintResult lintStrict() {
-        return new Helm(directory()).lint().strict().call();
+    /** What {@code helm lint --strict} said: whether it failed, and its message lines ("[INFO] ...", "[ERROR] ..."). */
+    record Lint(boolean failed, List<String> messages) {
+    }
+
+    static Lint lintStrict() {
+        Exec.Result result = Exec.run(HELM_TIMEOUT, helm().toString(), "lint", "--strict", directory().toString());
+        List<String> messages = (result.out() + "\n" + result.err()).lines().map(String::strip)
+                .filter(l -> l.startsWith("[")).toList();
+        return new Lint(result.exit() != 0, messages);
     }
 
     /**
@@ -47,13 +60,27 @@ public final class HeraldChart {
     }
 
     static Manifests template(String release, String namespace, Path valuesFile, Map<String, Object> set) {
-        TemplateCommand template = new Helm(directory()).template().withName(release).withNamespace(namespace)
-                .withKubeVersion(KUBE_VERSION);
+        List<String> command = new ArrayList<>(List.of(helm().toString(), "template", release, directory().toString(),
+                "-n", namespace, "--kube-version", KUBE_VERSION));
         if (valuesFile != null) {
-            template.withValuesFile(valuesFile);
+            command.addAll(List.of("-f", valuesFile.toString()));
         }
-        set.forEach(template::set);
-        return Manifests.parse(template.call());
+        set.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        Exec.Result result = Exec.run(HELM_TIMEOUT, null, command);
+        if (result.exit() != 0) {
+            throw new IllegalStateException(result.err().strip());
+        }
+        return Manifests.parse(result.out());
+    }
+
+    private static final Duration HELM_TIMEOUT = Duration.ofSeconds(60);
+
+    private static Path helm() {
+        Path helm = KubeBinaries.locate().resolve("helm");
+        if (!Files.isExecutable(helm)) {
+            throw new IllegalStateException(helm + " is missing: scripts/kube-binaries.sh builds it");
+        }
+        return helm;
     }
 
     static Manifests template(String namespace) {

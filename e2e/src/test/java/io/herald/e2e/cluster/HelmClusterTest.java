@@ -82,6 +82,7 @@ class HelmClusterTest {
     private Announcers announcers;
     private Path work;
     private final Map<String, String> ips = new TreeMap<>();
+    private String heartbeatKey;
 
     @BeforeAll
     void setUp() throws Exception {
@@ -153,6 +154,13 @@ class HelmClusterTest {
                     status.get("CapEff"));
         }
         assertEquals(Set.of("n1", "n2", "n3"), speakerNodes);
+        // Heartbeats: the chart's Secret holds a random key, every speaker hears the other two on the node network.
+        heartbeatKey = heartbeatKey();
+        assertTrue(heartbeatKey.matches("[A-Za-z0-9]{32}"), "32 random characters: " + heartbeatKey.length());
+        for (RealCluster.Node node : cluster.nodes()) {
+            Kube.await("the speaker on " + node.name() + " to hear both peers", PATIENCE,
+                    () -> speakerMetric(node, "herald_speaker_peers_heard") == 2.0);
+        }
         for (V1Pod pod : pods(CONTROLLERS)) {
             String name = pod.getMetadata().getName();
             Map<String, String> status = cluster.processStatus(HERALD, name, "controller");
@@ -314,6 +322,7 @@ class HelmClusterTest {
             assertEquals(List.of(e.getValue()), Kube.ingress(Kube.read(admin, APPS, e.getKey())), e.getKey() + " kept its IP");
         }
         assertTrue(awaitAnswer(ips.get("extra")).startsWith("pod web-"));
+        assertEquals(heartbeatKey, heartbeatKey(), "helm upgrade keeps the heartbeat key");
     }
 
     @Test
@@ -395,6 +404,23 @@ class HelmClusterTest {
                 + pools.stream().map(p -> "  - " + p + "\n").reduce("", String::concat));
         return cluster.helm(HELM, verb, HeraldChart.RELEASE, HeraldChart.directory().toString(), "-n", HERALD,
                 "-f", values.toString(), "--wait", "--timeout", "5m").orThrow();
+    }
+
+    private String heartbeatKey() throws ApiException {
+        byte[] key = core.readNamespacedSecret("herald-heartbeat-key", HERALD).execute().getData().get("key");
+        return new String(key, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** One series of a speaker's /metrics, read from the client on the node network, as Prometheus would; 0 when absent. */
+    private double speakerMetric(RealCluster.Node node, String series) {
+        String body = cluster.client().exec(Duration.ofSeconds(10), "curl", "-s", "-m", "5",
+                "http://" + node.ip() + ":7473/metrics").out();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).strip());
+            }
+        }
+        return 0;
     }
 
     private JsonNode release() throws IOException {
@@ -483,6 +509,7 @@ class HelmClusterTest {
                 .forEach(n -> left.add("ClusterRoleBinding " + n));
         new PolicyV1Api(admin).listNamespacedPodDisruptionBudget(HERALD).execute().getItems()
                 .forEach(p -> left.add("PodDisruptionBudget " + name(p.getMetadata())));
+        core.listNamespacedSecret(HERALD).execute().getItems().forEach(s -> left.add("Secret " + name(s.getMetadata())));
         return left;
     }
 

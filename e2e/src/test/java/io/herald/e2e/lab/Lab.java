@@ -353,9 +353,19 @@ public final class Lab implements AutoCloseable {
 
     /**
      * Runs the built speaker in {@code node}'s namespace with {@code --node-name},
-     * {@code --kubeconfig} ({@link #kubeconfig}) and {@code --listen-address 127.0.0.1:PORT}, then {@code extraArgs}.
+     * {@code --kubeconfig} ({@link #kubeconfig}), {@code --listen-address 127.0.0.1:PORT}
+     * and heartbeats on as the chart has them (the lab's key, the node's IPv4 address),
+     * then {@code extraArgs}.
      */
     public SpeakerProcess startSpeaker(String node, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--heartbeat-key-file", heartbeatKey().toString(),
+                "--heartbeat-address", node(node).ipv4()));
+        args.addAll(List.of(extraArgs));
+        return startLeaseOnlySpeaker(node, args.toArray(String[]::new));
+    }
+
+    /** The same with heartbeats off, as an older speaker, or one whose heartbeat port is blocked, behaves. */
+    public SpeakerProcess startLeaseOnlySpeaker(String node, String... extraArgs) {
         LabNode labNode = node(node);
         List<String> args = new ArrayList<>(List.of("--node-name", node, "--kubeconfig", kubeconfig(node).toString(),
                 "--listen-address", "127.0.0.1:" + metricsPort));
@@ -363,6 +373,25 @@ public final class Lab implements AutoCloseable {
         Netns netns = new Netns(labNode.netns());
         HeraldProcess process = track(HeraldProcess.start("speaker", netns.prefix(List.of()), args));
         return new SpeakerProcess(labNode, netns, process, metricsPort);
+    }
+
+    /** The cluster's heartbeat key, as the chart's Secret holds it: 32 random characters, written once per lab. */
+    public synchronized Path heartbeatKey() {
+        Path key = dir.resolve("heartbeat.key");
+        if (!Files.exists(key)) {
+            String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 32; i++) {
+                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            try {
+                Files.writeString(key, text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return key;
     }
 
     /** Runs the built controller in the root namespace with the admin kubeconfig; it needs no LAN. */
@@ -394,6 +423,15 @@ public final class Lab implements AutoCloseable {
         String classes = Path.of(URI.create(main.getProtectionDomain().getCodeSource().getLocation().toString())).toString();
         List<String> command = new ArrayList<>(List.of(HeraldProcess.javaCommand().toString(),
                 "-Xmx64m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classes, main.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** The same with this JVM's whole class path: for lab processes that need the project's libraries (pcap4j). */
+    static List<String> javaMainWithDependencies(Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(HeraldProcess.javaCommand().toString(),
+                "-Xmx64m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return command;
     }

@@ -7,6 +7,7 @@ import io.herald.testkit.net.Exec;
 import io.herald.testkit.net.Netns;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -88,7 +89,15 @@ public final class LabClient {
         return Probe.start(process, total, timeout);
     }
 
-    private static String hostInUrl(String ip) {
+    /**
+     * Starts broadcasting an ARP request for {@code vip} every {@code interval} for {@code total}
+     * and recording who answers each; {@link ArpReferee#await()} gives the {@link ArpLog}.
+     */
+    public ArpReferee arpReferee(String vip, Duration interval, Duration total) throws InterruptedException {
+        return ArpReferee.start(netns.prefix(List.of()), tracker, mac, ipv4(), vip, interval, total);
+    }
+
+        private static String hostInUrl(String ip) {
         IpAddress address = IpAddress.parse(ip);
         return address.family() == Family.IPV6 ? "[" + address + "]" : address.toString();
     }

@@ -93,6 +93,19 @@ public final class SpeakerProcess implements AutoCloseable {
         return reply.body();
     }
 
+    /**
+     * The value of one series on /metrics, written as Prometheus prints it
+     * ({@code herald_speaker_peers_heard}, {@code herald_x_total{reason="bad-mac"}}); 0 when absent.
+     */
+    public double metric(String series) {
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).strip());
+            }
+        }
+        return 0;
+    }
+
     /** Polls {@code path} until it answers 200 and returns the body; fails early if the speaker exits. */
     public String awaitOk(String path, Duration patience) throws InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();

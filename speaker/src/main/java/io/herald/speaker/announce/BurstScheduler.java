@@ -114,7 +114,8 @@ final class BurstScheduler implements AutoCloseable {
                 return;
             }
             IpAddress vip = announcement.vip();
-            if (capture.send(frame)) {
+            // A paused process skips the frames its view no longer backs; the burst goes on when it is current again.
+            if (capture.mayAnnounce() && capture.send(frame)) {
                 listener.gratuitousSent(vip.family(), vip, announcement.interfaceName());
             }
             scheduleNext();

@@ -32,16 +32,18 @@ final class InterfaceCapture implements AutoCloseable {
     private final ArpResponder arp = new ArpResponder();
     private final NdpResponder ndp = new NdpResponder();
     private final Thread reader;
+    private final AnnounceGate gate;
 
     private volatile Set<IpAddress> announced = Set.of();
     private volatile boolean running = true;
     private volatile String failure;
     private String listenProblem;
 
-    InterfaceCapture(InterfaceInfo iface, PacketChannel channel, Listener listener) {
+    InterfaceCapture(InterfaceInfo iface, PacketChannel channel, Listener listener, AnnounceGate gate) {
         this.iface = Objects.requireNonNull(iface, "iface");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.gate = Objects.requireNonNull(gate, "gate");
         this.reader = new Thread(this::readLoop, "herald-capture-" + iface.name());
         reader.setDaemon(true);
     }
@@ -83,6 +85,11 @@ final class InterfaceCapture implements AutoCloseable {
     /** Why the read loop stopped by itself, or null while it runs. */
     String failure() {
         return failure;
+    }
+
+    /** Whether this node's view is current enough to send an announcement now (see {@link AnnounceGate}). */
+    boolean mayAnnounce() {
+        return gate.isOpen(System.nanoTime());
     }
 
     /** Sends a frame out of this interface; false, and logged, if it could not be sent. */
@@ -160,6 +167,8 @@ final class InterfaceCapture implements AutoCloseable {
             if (!owns(reply.vip())) {
                 // Removed while the responder looked: it is not ours to answer any more.
                 listener.dropped(DropReason.NOT_OWNED, iface.name());
+            } else if (!gate.isOpen(System.nanoTime())) {
+                listener.dropped(DropReason.STALE_VIEW, iface.name());
             } else if (send(reply.frame())) {
                 listener.replySent(family, reply.vip(), iface.name());
             }

@@ -38,14 +38,18 @@ public final class PcapAnnouncer implements Announcer {
     private final PacketChannel.Opener opener;
     private final BurstScheduler bursts;
     private final Duration firstRetry;
+    private final AnnounceGate gate;
 
     private final Map<String, InterfaceCapture> captures = new HashMap<>();
     private final Map<String, Retry> retries = new HashMap<>();
     private boolean closed;
 
-    /** Announces on this node's interfaces ({@link Links#system()}), on the {@link GratuitousBurst} schedules. */
-    public PcapAnnouncer(Listener listener) {
-        this(listener, Links.system()::resolve, PcapChannel::open, GratuitousBurst::forFamily, FIRST_RETRY);
+    /**
+     * Announces on this node's interfaces ({@link Links#system()}), on the {@link GratuitousBurst}
+     * schedules, sending only while {@code gate} is open.
+     */
+    public PcapAnnouncer(Listener listener, AnnounceGate gate) {
+        this(listener, Links.system()::resolve, PcapChannel::open, GratuitousBurst::forFamily, FIRST_RETRY, gate);
     }
 
     /**
@@ -55,11 +59,12 @@ public final class PcapAnnouncer implements Announcer {
      * @param firstRetry how long after a failure to try an interface again, doubling up to {@link #LAST_RETRY}
      */
     PcapAnnouncer(Listener listener, Function<String, InterfaceInfo> links, PacketChannel.Opener opener,
-                  Function<Family, GratuitousBurst> schedules, Duration firstRetry) {
+                  Function<Family, GratuitousBurst> schedules, Duration firstRetry, AnnounceGate gate) {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.links = Objects.requireNonNull(links, "links");
         this.opener = Objects.requireNonNull(opener, "opener");
         this.firstRetry = Objects.requireNonNull(firstRetry, "firstRetry");
+        this.gate = Objects.requireNonNull(gate, "gate");
         this.bursts = new BurstScheduler(schedules, listener);
     }
 
@@ -147,7 +152,7 @@ public final class PcapAnnouncer implements Announcer {
         }
         try {
             InterfaceInfo iface = links.apply(name);
-            InterfaceCapture capture = new InterfaceCapture(iface, opener.open(iface), listener);
+            InterfaceCapture capture = new InterfaceCapture(iface, opener.open(iface), listener, gate);
             capture.start();
             captures.put(name, capture);
             retries.remove(name);

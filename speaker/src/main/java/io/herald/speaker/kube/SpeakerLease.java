@@ -48,6 +48,7 @@ public final class SpeakerLease implements AutoCloseable {
     private final Duration renew;
     private final Duration duration;
     private final Optional<V1OwnerReference> owner;
+    private final Map<String, String> annotations;
     private final Listener listener;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "speaker-lease"));
@@ -55,8 +56,9 @@ public final class SpeakerLease implements AutoCloseable {
     private OwnLease own;
     private int failuresInARow;
 
+    /** @param annotations written on the Lease and kept there: how peers reach this speaker's heartbeats */
     public SpeakerLease(ApiClient client, String namespace, String node, Duration renew, Duration duration,
-            Optional<V1OwnerReference> owner, Listener listener) {
+            Optional<V1OwnerReference> owner, Map<String, String> annotations, Listener listener) {
         if (renew.compareTo(duration) >= 0) {
             throw new IllegalArgumentException("--lease-renew (" + renew.toMillis() + " ms) must be shorter than --lease-duration ("
                     + duration.toMillis() + " ms), or the Lease lapses between renewals");
@@ -68,6 +70,7 @@ public final class SpeakerLease implements AutoCloseable {
         this.renew = renew;
         this.duration = duration;
         this.owner = owner;
+        this.annotations = Map.copyOf(annotations);
         this.listener = listener;
         this.own = OwnLease.notHeld(node);
     }
@@ -134,6 +137,7 @@ public final class SpeakerLease implements AutoCloseable {
         OffsetDateTime now = now();
         V1Lease lease = new V1Lease()
                 .metadata(new V1ObjectMeta().name(name).namespace(namespace).ownerReferences(owner.map(List::of).orElse(null))
+                        .annotations(annotations.isEmpty() ? null : annotations)
                         .labels(Map.of(COMPONENT_LABEL, COMPONENT, "app.kubernetes.io/name", "herald")))
                 .spec(new V1LeaseSpec().holderIdentity(node).leaseDurationSeconds(durationSeconds())
                         .acquireTime(now).renewTime(now));
@@ -143,6 +147,12 @@ public final class SpeakerLease implements AutoCloseable {
     }
 
     private V1Lease replace(V1Lease lease) throws ApiException {
+        annotations.forEach((key, value) -> {
+            Map<String, String> now = lease.getMetadata().getAnnotations();
+            if (now == null || !value.equals(now.get(key))) {
+                lease.getMetadata().putAnnotationsItem(key, value);
+            }
+        });
         V1LeaseSpec spec = lease.getSpec() == null ? new V1LeaseSpec() : lease.getSpec();
         spec.holderIdentity(node).leaseDurationSeconds(durationSeconds()).renewTime(now());
         if (spec.getAcquireTime() == null) {

@@ -44,6 +44,13 @@ public enum DropReason {
      * configured with an address from the pool.
      */
     ADDRESS_CONFLICT("address-conflict"),
+    /**
+     * A request for a VIP this node announces, not answered because its view of who owns
+     * what is older than the heartbeat timeout (or, without heartbeats, its Lease ran out
+     * since the last renewal): the process was paused, or it is cut off. It answers again
+     * once it has heard that it still owns the VIP.
+     */
+    STALE_VIEW("stale-view"),
     /** A well-formed request for an IP this node does not announce: the common case on a busy LAN. */
     NOT_OWNED("not-owned"),
     /** A Neighbor Solicitation with an IPv6 hop limit other than 255, so it may come from off-link (RFC 4861 7.1.1). */

@@ -75,6 +75,21 @@ public record Membership(Map<String, NodeLease> leases) {
         return live;
     }
 
+    /**
+     * The nodes whose Lease was seen renewed less than half its duration ago: with renewals
+     * at a third of the duration, a speaker that is alive and reaches the API server is
+     * always among them; one that died leaves within half a duration.
+     */
+    public Set<String> renewingAt(long nowNanos) {
+        Set<String> renewing = new TreeSet<>();
+        for (NodeLease lease : leases.values()) {
+            if (nowNanos - lease.renewedAtNanos() < lease.durationNanos() / 2) {
+                renewing.add(lease.node());
+            }
+        }
+        return renewing;
+    }
+
     public Optional<NodeLease> lease(String node) {
         return Optional.ofNullable(leases.get(node));
     }

@@ -243,9 +243,13 @@ public final class PeerLiveness {
      * Who is live at {@code nowNanos}.
      *
      * @param leaseLive          the members whose Lease is live by the Lease rule
+     * @param leaseRenewing      the members whose Lease was seen renewed lately (within half
+     *                           its duration): a peer this node no longer hears but that
+     *                           still renews is alive, and the deaf one is this node
      * @param ownLeaseFreshUntil until when this node's own Lease is fresh, or empty when it is not
      */
-    public synchronized Verdict verdict(long nowNanos, Set<String> leaseLive, OptionalLong ownLeaseFreshUntil) {
+    public synchronized Verdict verdict(long nowNanos, Set<String> leaseLive, Set<String> leaseRenewing,
+            OptionalLong ownLeaseFreshUntil) {
         Map<String, Basis> basis = new TreeMap<>();
         Set<String> live = new TreeSet<>();
         for (Peer peer : peers.values()) {
@@ -267,7 +271,7 @@ public final class PeerLiveness {
         if (confirmedUntil != Long.MIN_VALUE) {
             selfBasis = Basis.HEARD;
             until = confirmedUntil;
-        } else if (selfTracked && expectedToBeHeard(nowNanos, leaseLive)) {
+        } else if (selfTracked && expectedToBeHeard(nowNanos, leaseRenewing)) {
             selfBasis = hearsAnybody(nowNanos) ? Basis.SILENT : Basis.DEAF;
             until = Long.MIN_VALUE;
         } else if (ownLeaseFreshUntil.isPresent() && ownLeaseFreshUntil.getAsLong() - nowNanos > 0) {
@@ -336,10 +340,14 @@ public final class PeerLiveness {
         return peers.values().stream().anyMatch(p -> hearsDirectly(p, now));
     }
 
-    /** A peer that tracked this node is still around (heard, or its Lease fresh) and does not confirm it. */
-    private boolean expectedToBeHeard(long now, Set<String> leaseLive) {
+    /**
+     * A peer that tracked this node is still around (heard, or still renewing its Lease)
+     * and does not confirm it. When this node hears nobody, it cannot tell its own deafness
+     * from the death of everyone else; the peers' Lease renewals tell, at the Lease's pace.
+     */
+    private boolean expectedToBeHeard(long now, Set<String> leaseRenewing) {
         for (Peer peer : peers.values()) {
-            if (peer.tracked && !peer.leaving && (hearsDirectly(peer, now) || leaseLive.contains(peer.node))) {
+            if (peer.tracked && !peer.leaving && (hearsDirectly(peer, now) || leaseRenewing.contains(peer.node))) {
                 return true;
             }
         }

@@ -62,7 +62,7 @@ class AnnouncerOnTheWireTest {
     }
 
     PcapAnnouncer speaker(CountingListener listener) {
-        PcapAnnouncer announcer = new PcapAnnouncer(listener);
+        PcapAnnouncer announcer = new PcapAnnouncer(listener, AnnounceGate.alwaysOpen());
         announcers.add(announcer);
         return announcer;
     }

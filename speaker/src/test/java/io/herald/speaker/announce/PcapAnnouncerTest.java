@@ -35,10 +35,11 @@ class PcapAnnouncerTest {
 
     final CountingListener listener = new CountingListener();
     final FakeChannels links = new FakeChannels();
+    final AnnounceGate gate = AnnounceGate.alwaysOpen();
     PcapAnnouncer announcer = announcer(GratuitousBurst::forFamily);
 
     PcapAnnouncer announcer(Function<Family, GratuitousBurst> schedules) {
-        return new PcapAnnouncer(listener, FakeChannels::link, links, schedules, Duration.ofMillis(100));
+        return new PcapAnnouncer(listener, FakeChannels::link, links, schedules, Duration.ofMillis(100), gate);
     }
 
     @AfterEach
@@ -86,6 +87,24 @@ class PcapAnnouncerTest {
         links.last("eth0").arrive(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
         Eventually.within(WAIT, () -> listener.drops(DropReason.NOT_OWNED, "eth0") == 1, listener::toString);
         assertEquals(0, listener.replies(VIP, "eth0"), listener::toString);
+    }
+
+    /** Issue 14: a speaker that woke from a pause answers nothing until its view is current again. */
+    @Test
+    void aShutGateAnswersNothingAndSendsNoGratuitous() throws InterruptedException {
+        announcer.close();
+        announcer = announcer(family -> GratuitousBurst.evenlySpaced(3, Duration.ofMillis(50), Duration.ofMillis(50)));
+        gate.shut();
+        announcer.announce(Set.of(new Announcement(VIP, "eth0")));
+        FakeChannels.Channel eth0 = links.last("eth0");
+        eth0.arrive(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        Eventually.within(WAIT, () -> listener.drops(DropReason.STALE_VIEW, "eth0") == 1, listener::toString);
+        Thread.sleep(300);
+        assertEquals(0, eth0.sent.size(), "neither a reply nor a gratuitous frame while shut: " + listener);
+        gate.openUntil(System.nanoTime() + Duration.ofSeconds(30).toNanos());
+        eth0.arrive(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        Eventually.within(WAIT, () -> listener.replies(VIP, "eth0") == 1, listener::toString);
+        Eventually.within(WAIT, () -> eth0.sent.size() >= 3, () -> "the refreshes go on once open: " + listener);
     }
 
     @Test

@@ -129,4 +129,15 @@ class MembershipTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new Membership(Map.of("n1", new NodeLease("n2", "r1", SECOND, 0))));
     }
+
+    /** Renewing is a stricter test than live: half a duration without a renewal, and a node that died has stopped. */
+    @Test
+    void renewingMeansARenewalSeenWithinHalfTheDuration() {
+        Membership m = Membership.EMPTY.observe("n1", "r1", 6 * SECOND, time(0)).observe("n2", "r1", 6 * SECOND, time(0))
+                .observe("n2", "r2", 6 * SECOND, time(2));
+        assertEquals(Set.of("n1", "n2"), m.renewingAt(time(2.9)));
+        assertEquals(Set.of("n2"), m.renewingAt(time(3)));
+        assertEquals(Set.of("n1", "n2"), m.liveAt(time(3)), "n1 is still live by the Lease rule");
+        assertEquals(Set.of(), m.renewingAt(time(5)));
+    }
 }

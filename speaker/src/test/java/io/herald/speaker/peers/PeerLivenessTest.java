@@ -151,17 +151,31 @@ class PeerLivenessTest {
         assertEquals(Set.of("n1", "n2"), wire.verdict("n2").live());
     }
 
-    /** Two of three lost at once: the survivor cannot tell that from its own deafness, so it waits for their Leases. */
+    /**
+     * Two of three lost at once (or one of two): the survivor cannot tell that from its own
+     * deafness, so it waits until their Leases stop being renewed, then serves on its own Lease.
+     */
     @Test
-    void theLastSurvivorWaitsForTheOthersLeases() {
+    void theLastSurvivorWaitsUntilTheOthersStopRenewing() {
         wire.run(300 * MS);
         wire.down.add("n2");
         wire.down.add("n3");
         wire.run(TIMEOUT + 2 * INTERVAL);
-        assertEquals(Set.of(), wire.verdict("n1").live());
-        wire.leaseLive.removeAll(Set.of("n2", "n3"));
+        assertEquals(Set.of(), wire.verdict("n1").live(), "they still renew: it may be the deaf one");
+        wire.renewing.removeAll(Set.of("n2", "n3"));
         assertEquals(Set.of("n1"), wire.verdict("n1").live());
         assertEquals(Basis.LEASE, wire.verdict("n1").basis().get("n1"));
+    }
+
+    /** Deaf, with the API server answering: the others still renew, so it keeps out, and never answers beside them. */
+    @Test
+    void aDeafNodeStaysOutWhileTheOthersRenew() {
+        wire.run(300 * MS);
+        wire.drop.add("n2>n1");
+        wire.drop.add("n3>n1");
+        wire.run(10_000 * MS);
+        assertTrue(!wire.verdict("n1").live().contains("n1"));
+        assertEquals(Set.of("n2", "n3"), wire.verdict("n2").live());
     }
 
     @Test
@@ -208,6 +222,7 @@ class PeerLivenessTest {
         final Set<String> frozen = new HashSet<>();
         final Set<String> drop = new HashSet<>();
         final Set<String> leaseLive = new HashSet<>();
+        final Set<String> renewing = new HashSet<>();
         final Map<String, List<byte[]>> queued = new HashMap<>();
         boolean ownLeaseFresh = true;
         long now = -5_000 * MS; // System.nanoTime() may be negative
@@ -217,6 +232,7 @@ class PeerLivenessTest {
             for (String name : names) {
                 roster.put(name, 0L);
                 leaseLive.add(name);
+                renewing.add(name);
             }
             long incarnation = 1;
             for (String name : names) {
@@ -231,7 +247,8 @@ class PeerLivenessTest {
         }
 
         Verdict verdict(String node) {
-            return nodes.get(node).verdict(now, leaseLive, ownLeaseFresh ? OptionalLong.of(now + 6_000 * MS) : OptionalLong.empty());
+            return nodes.get(node).verdict(now, leaseLive, renewing,
+                    ownLeaseFresh ? OptionalLong.of(now + 6_000 * MS) : OptionalLong.empty());
         }
 
         void run(long nanos) {
