@@ -28,6 +28,7 @@ import io.kubernetes.client.extended.event.legacy.EventRecorder;
 import io.kubernetes.client.extended.event.legacy.LegacyEventBroadcaster;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapList;
@@ -176,7 +177,10 @@ public final class SpeakerCommand implements Callable<Integer> {
             SpeakerConfig config = new SpeakerConfig(herald.namespace + "/" + herald.configMap);
             SpeakerMetrics metrics = new SpeakerMetrics(component.registry(), config);
             Runnable readConfig = () -> config.update(configMaps.getIndexer().getByKey(herald.namespace + "/" + herald.configMap));
-            LegacyEventBroadcaster broadcaster = new LegacyEventBroadcaster(new CoreV1Api(component.client()));
+            // Every request but the watches has a deadline shorter than a renewal interval: an API server
+            // that stopped answering must fail a renewal in time, not hold it until it answers again.
+            ApiClient bounded = kube.connect(callDeadline(renew));
+            LegacyEventBroadcaster broadcaster = new LegacyEventBroadcaster(new CoreV1Api(bounded));
             EventRecorder events = broadcaster.newRecorder(new V1EventSource().component("herald-speaker").host(nodeName));
             broadcaster.startRecording();
             component.closeOnStop(broadcaster::shutdown);
@@ -192,8 +196,8 @@ public final class SpeakerCommand implements Callable<Integer> {
             Optional<HeartbeatSocket> socket = heartbeats.isEmpty() ? Optional.empty()
                     : Optional.of(heartbeats.get().open(peerAddresses, metrics, loop));
 
-            SpeakerLease lease = new SpeakerLease(component.client(), herald.namespace, nodeName, renew, duration,
-                    leaseOwner.flatMap(o -> o.resolve(component.client(), herald.namespace)),
+            SpeakerLease lease = new SpeakerLease(bounded, herald.namespace, nodeName, renew, duration,
+                    leaseOwner.flatMap(o -> o.resolve(bounded, herald.namespace)),
                     heartbeats.isEmpty() ? Map.of() : heartbeats.get().annotations(socket.get().localAddress().getPort()),
                     new SpeakerLease.Listener() {
                         @Override
@@ -206,11 +210,15 @@ public final class SpeakerCommand implements Callable<Integer> {
                             metrics.leaseRenewFailures.inc();
                         }
                     });
-            // Closed in reverse: stop announcing first, then say so on the wire and delete the Lease,
-            // so the others take over at once.
+            // Closed in reverse: the loop first, which keeps answering while it tells the others (the last
+            // heartbeat round, the Lease's deletion) and stops once they claimed its VIPs.
             component.closeOnStop(lease);
             socket.ifPresent(component::closeOnStop);
             component.closeOnStop(loop);
+            loop.onLeave(() -> {
+                socket.ifPresent(HeartbeatSocket::sayLeaving);
+                lease.close();
+            });
 
             Runnable poke = loop::poke;
             nodes.addEventHandler(onAnyChange(o -> poke.run()));
@@ -279,6 +287,12 @@ public final class SpeakerCommand implements Callable<Integer> {
             component.awaitStop();
         }
         return 0;
+    }
+
+    /** Three quarters of the renew interval, at least 250 ms: a renewal that takes longer is failed and counted. */
+    static Duration callDeadline(Duration renew) {
+        Duration deadline = renew.multipliedBy(3).dividedBy(4);
+        return deadline.compareTo(Duration.ofMillis(250)) < 0 ? Duration.ofMillis(250) : deadline;
     }
 
     /** The heartbeat flags checked and the key read, before anything connects; empty when heartbeats are off. */

@@ -81,6 +81,7 @@ final class SpeakerLoop implements AutoCloseable {
     private volatile Membership membership = Membership.EMPTY;
     private volatile OwnLease own;
     private Verdict verdict;
+    private volatile Runnable leaving = () -> { };
     private SortedMap<IpAddress, Set<String>> announced = new TreeMap<>();
     /** The Services each announced VIP was reported for, so one that joins a shared VIP gets its Event too. */
     private Map<IpAddress, Set<String>> reportedServices = new TreeMap<>();
@@ -268,7 +269,19 @@ final class SpeakerLoop implements AutoCloseable {
             next.put(vip, new LinkedHashSet<>(names));
             names.forEach(name -> wanted.add(new Announcement(vip, name)));
         }
-        announcer.announce(wanted);
+        // Make before break: a VIP that another live node takes now is still answered here until that
+        // node claims it on the wire, so a client never finds nobody answering.
+        Set<Announcement> handOver = new HashSet<>();
+        if (mayAnnounce) {
+            for (Map.Entry<IpAddress, Set<String>> entry : announced.entrySet()) {
+                IpAddress vip = entry.getKey();
+                if (!next.containsKey(vip) && ownership.decisions().get(vip) instanceof OwnerDecision.Owned owned
+                        && !owned.node().equals(node)) {
+                    entry.getValue().forEach(name -> handOver.add(new Announcement(vip, name)));
+                }
+            }
+        }
+        announcer.announce(wanted, handOver);
 
         Map<IpAddress, Set<String>> servicesNow = new TreeMap<>();
         for (Map.Entry<IpAddress, Set<String>> entry : next.entrySet()) {
@@ -318,7 +331,7 @@ final class SpeakerLoop implements AutoCloseable {
         return ((OwnerDecision.Unowned) decision).message();
     }
 
-    /** Stops deciding and stops announcing everything, before the Lease is deleted. */
+    /** Stops deciding, hands every VIP over to its next owner, and stops announcing. */
     @Override
     public void close() {
         synchronized (lock) {
@@ -330,11 +343,38 @@ final class SpeakerLoop implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Make before break on the way out too: keep answering, tell the peers, and stop once they claimed
+        // every VIP (or after Announcer.HAND_OVER_LIMIT).
+        Set<Announcement> all = new HashSet<>();
+        announced.forEach((vip, names) -> names.forEach(name -> all.add(new Announcement(vip, name))));
+        gate.openUntil(System.nanoTime() + Announcer.HAND_OVER_LIMIT.toNanos()); // leaving on purpose: the view is current
+        announcer.announce(Set.of(), all);
+        try {
+            leaving.run();
+        } catch (RuntimeException e) {
+            log.warn("telling the other speakers that this one leaves failed; they take over when they stop hearing it", e);
+        }
+        try {
+            if (!all.isEmpty() && !announcer.awaitHandOvers(Announcer.HAND_OVER_LIMIT)) {
+                log.info("not every VIP was claimed by its next owner within {} ms; stopping anyway",
+                        Announcer.HAND_OVER_LIMIT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         announcer.announce(Set.of());
         for (IpAddress vip : announced.keySet()) {
             reporter.stopped(vip, "the speaker is stopping");
         }
         announced = new TreeMap<>();
         announcer.close();
+    }
+
+    /**
+     * What {@link #close()} runs, while this node still answers, to make the others take over
+     * at once: the last heartbeat round saying it leaves, and the Lease's deletion.
+     */
+    void onLeave(Runnable tellPeers) {
+        this.leaving = tellPeers;
     }
 }

@@ -4,6 +4,7 @@ import io.herald.common.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How a command reaches the Kubernetes API. */
@@ -14,5 +15,10 @@ public final class KubeOptions {
 
     public ApiClient connect() throws IOException {
         return KubeClients.connect(kubeconfig);
+    }
+
+    /** A second client whose every call gives up after {@code deadline}; see {@link KubeClients#withDeadline}. */
+    public ApiClient connect(Duration deadline) throws IOException {
+        return KubeClients.withDeadline(KubeClients.connect(kubeconfig), deadline);
     }
 }

@@ -53,6 +53,16 @@ public final class KubeClients {
         }
     }
 
+    /**
+     * {@code client} with every call given up after {@code deadline}: for requests that
+     * must not hang on an API server that stopped answering (a Lease renewal is worth
+     * nothing once it is late). Not for watches, which stay open.
+     */
+    public static ApiClient withDeadline(ApiClient client, Duration deadline) {
+        client.setHttpClient(client.getHttpClient().newBuilder().callTimeout(deadline).readTimeout(deadline).build());
+        return client;
+    }
+
     public static ApiClient withoutReadTimeout(ApiClient client) {
         client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
         return client;

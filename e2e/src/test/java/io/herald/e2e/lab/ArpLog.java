@@ -30,6 +30,11 @@ public record ArpLog(List<Request> requests) {
         }
     }
 
+    /** {@link #longestDark()} among the requests at or after {@code micros}. */
+    public Dark longestDarkFrom(long micros) {
+        return new ArpLog(requests.stream().filter(r -> r.micros() >= micros).toList()).longestDark();
+    }
+
     /** The longest time no MAC answered, measured from the first unanswered request to the next answered one. */
     public Dark longestDark() {
         Dark longest = new Dark(0, Duration.ZERO, Optional.empty(), Optional.empty());

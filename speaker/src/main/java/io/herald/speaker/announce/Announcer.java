@@ -24,6 +24,28 @@ public interface Announcer extends AutoCloseable {
      */
     void announce(Set<Announcement> wanted);
 
+    /**
+     * The same, making the pairs in {@code handOver} (given up to another node that is taking
+     * them now) a hand-over: they are still answered, with no gratuitous frames, until the
+     * taker claims the VIP on that interface (its gratuitous ARP) or {@link #HAND_OVER_LIMIT}
+     * passes, so that clients never meet a moment when nobody answers. IPv6 pairs stop at
+     * once: the capture does not see the taker's advertisements.
+     */
+    default void announce(Set<Announcement> wanted, Set<Announcement> handOver) {
+        announce(wanted);
+    }
+
+    /**
+     * Waits until every hand-over has ended (claimed or timed out), at most {@code patience};
+     * true when none is left.
+     */
+    default boolean awaitHandOvers(java.time.Duration patience) throws InterruptedException {
+        return true;
+    }
+
+    /** How long a VIP given up is still answered when no taker claims it: about one ARP retransmission. */
+    java.time.Duration HAND_OVER_LIMIT = java.time.Duration.ofSeconds(1);
+
     /** Stops answering everywhere and releases every socket and thread. Idempotent. */
     @Override
     void close();

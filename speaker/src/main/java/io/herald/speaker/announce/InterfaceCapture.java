@@ -35,6 +35,10 @@ final class InterfaceCapture implements AutoCloseable {
     private final AnnounceGate gate;
 
     private volatile Set<IpAddress> announced = Set.of();
+    /** VIPs given up to another node, still answered until their deadline ({@code System.nanoTime()}) or a claim. */
+    private final java.util.concurrent.ConcurrentHashMap<IpAddress, Long> handingOver = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When another MAC last claimed each VIP we answer for (its gratuitous ARP, or an ARP with it as sender). */
+    private final java.util.concurrent.ConcurrentHashMap<IpAddress, Long> claimedNanos = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile String failure;
     private String listenProblem;
@@ -61,7 +65,31 @@ final class InterfaceCapture implements AutoCloseable {
      * IPv6 ones arrive. A problem with the latter is reported once until it changes.
      */
     void announce(Set<IpAddress> vips) {
+        announce(vips, Set.of());
+    }
+
+    /**
+     * Answers {@code vips}, and {@code handOver} too until another MAC claims each of them
+     * or {@code Announcer.HAND_OVER_LIMIT} passes, whatever later calls say, unless they
+     * want it again. A VIP claimed by another MAC in the last
+     * {@code HAND_OVER_LIMIT} is not handed over at all: its taker is there already.
+     */
+    void announce(Set<IpAddress> vips, Set<IpAddress> handOver) {
+        long now = System.nanoTime();
+        long limit = Announcer.HAND_OVER_LIMIT.toNanos();
+        for (IpAddress vip : handOver) {
+            if (vips.contains(vip) || !announced.contains(vip) && !handingOver.containsKey(vip)) {
+                continue; // only what this interface answered until now is handed over
+            }
+            Long claimed = claimedNanos.get(vip);
+            if (claimed == null || now - claimed > limit) {
+                handingOver.putIfAbsent(vip, now + limit);
+            }
+        }
+        // A hand-over lasts until claimed or past its limit, through later decisions; only taking the VIP back ends it.
+        handingOver.keySet().removeIf(vips::contains);
         announced = Set.copyOf(vips);
+        claimedNanos.keySet().retainAll(vips);
         Set<IpAddress> ipv6 = vips.stream().filter(vip -> vip.family() == Family.IPV6).collect(Collectors.toUnmodifiableSet());
         try {
             channel.listenFor(ipv6);
@@ -79,7 +107,25 @@ final class InterfaceCapture implements AutoCloseable {
     }
 
     boolean owns(IpAddress vip) {
-        return announced.contains(vip);
+        if (announced.contains(vip)) {
+            return true;
+        }
+        Long until = handingOver.get(vip);
+        if (until == null) {
+            return false;
+        }
+        if (System.nanoTime() - until >= 0) {
+            handingOver.remove(vip, until);
+            return false;
+        }
+        return true;
+    }
+
+    /** True when no hand-over is left (each claimed by its taker, or past its limit). */
+    boolean handedOver() {
+        long now = System.nanoTime();
+        handingOver.entrySet().removeIf(e -> now - e.getValue() >= 0);
+        return handingOver.isEmpty();
     }
 
     /** Why the read loop stopped by itself, or null while it runs. */
@@ -160,6 +206,7 @@ final class InterfaceCapture implements AutoCloseable {
 
     /** Hands one frame to the responder of its family and acts on the decision. */
     private void handle(byte[] frame) {
+        noteClaim(frame);
         Family family = etherType(frame) == ETHERTYPE_IPV6 ? Family.IPV6 : Family.IPV4;
         listener.requestReceived(family, iface.name());
         Decision decision = family == Family.IPV6 ? ndp.handle(frame, iface, this::owns) : arp.handle(frame, iface, this::owns);
@@ -174,6 +221,37 @@ final class InterfaceCapture implements AutoCloseable {
             }
         } else if (decision instanceof Decision.Drop drop) {
             listener.dropped(drop.reason(), iface.name());
+        }
+    }
+
+    /**
+     * An untagged ARP frame from another MAC whose sender address is a VIP we answer for is
+     * that VIP's new owner announcing itself: a hand-over of it ends here.
+     */
+    private void noteClaim(byte[] frame) {
+        if (frame.length < 42 || etherType(frame) != 0x0806 || frame[12] != 0x08 || frame[13] != 0x06) {
+            return;
+        }
+        byte[] mac = iface.mac().bytes();
+        boolean ours = true;
+        for (int i = 0; i < 6; i++) {
+            ours &= frame[22 + i] == mac[i];
+        }
+        if (ours) {
+            return;
+        }
+        IpAddress sender;
+        try {
+            sender = IpAddress.of(java.net.InetAddress.getByAddress(java.util.Arrays.copyOfRange(frame, 28, 32)));
+        } catch (java.net.UnknownHostException e) {
+            return;
+        }
+        if (announced.contains(sender) || handingOver.containsKey(sender)) {
+            claimedNanos.put(sender, System.nanoTime());
+            if (handingOver.remove(sender) != null) {
+                log.debug("{}: {} claimed by {}; hand-over done", iface.name(), sender,
+                        java.util.HexFormat.ofDelimiter(":").formatHex(frame, 22, 28));
+            }
         }
     }
 

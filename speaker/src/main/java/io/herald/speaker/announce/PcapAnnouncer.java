@@ -70,13 +70,27 @@ public final class PcapAnnouncer implements Announcer {
 
     @Override
     public synchronized void announce(Set<Announcement> wanted) {
+        announce(wanted, Set.of());
+    }
+
+    @Override
+    public synchronized void announce(Set<Announcement> wanted, Set<Announcement> handOver) {
         Objects.requireNonNull(wanted, "wanted");
+        Objects.requireNonNull(handOver, "handOver");
         if (closed) {
             throw new IllegalStateException("this announcer is closed");
         }
         Map<String, Set<IpAddress>> byInterface = new TreeMap<>();
         for (Announcement announcement : wanted) {
             byInterface.computeIfAbsent(announcement.interfaceName(), name -> new HashSet<>()).add(announcement.vip());
+        }
+        // Hand-overs only where a capture answers already; IPv6 stops at once (the taker's advertisements are not captured).
+        Map<String, Set<IpAddress>> handingOver = new TreeMap<>();
+        for (Announcement announcement : handOver) {
+            if (announcement.vip().family() == Family.IPV4 && !wanted.contains(announcement)
+                    && captures.containsKey(announcement.interfaceName())) {
+                handingOver.computeIfAbsent(announcement.interfaceName(), name -> new HashSet<>()).add(announcement.vip());
+            }
         }
 
         // Silence first: what is no longer wanted stops before anything new starts.
@@ -85,7 +99,7 @@ public final class PcapAnnouncer implements Announcer {
             Map.Entry<String, InterfaceCapture> entry = it.next();
             String name = entry.getKey();
             InterfaceCapture capture = entry.getValue();
-            if (!byInterface.containsKey(name)) {
+            if (!byInterface.containsKey(name) && !handingOver.containsKey(name) && capture.handedOver()) {
                 capture.close();
                 it.remove();
                 log.info("stopped answering ARP and NDP on {}: no VIP left on it", name);
@@ -104,7 +118,13 @@ public final class PcapAnnouncer implements Announcer {
                 capture = open(entry.getKey());
             }
             if (capture != null) {
-                capture.announce(entry.getValue());
+                capture.announce(entry.getValue(), handingOver.getOrDefault(entry.getKey(), Set.of()));
+            }
+        }
+        for (Map.Entry<String, Set<IpAddress>> entry : handingOver.entrySet()) {
+            InterfaceCapture capture = captures.get(entry.getKey());
+            if (!byInterface.containsKey(entry.getKey()) && capture != null) {
+                capture.announce(Set.of(), entry.getValue());
             }
         }
         for (Announcement announcement : wanted) {
@@ -112,6 +132,22 @@ public final class PcapAnnouncer implements Announcer {
             if (capture != null) {
                 bursts.start(announcement, capture);
             }
+        }
+    }
+
+    @Override
+    public boolean awaitHandOvers(Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            synchronized (this) {
+                if (captures.values().stream().allMatch(InterfaceCapture::handedOver)) {
+                    return true;
+                }
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(5);
         }
     }
 

@@ -55,6 +55,7 @@ public final class SpeakerLease implements AutoCloseable {
     private V1Lease current;
     private OwnLease own;
     private int failuresInARow;
+    private boolean released;
 
     /** @param annotations written on the Lease and kept there: how peers reach this speaker's heartbeats */
     public SpeakerLease(ApiClient client, String namespace, String node, Duration renew, Duration duration,
@@ -105,7 +106,8 @@ public final class SpeakerLease implements AutoCloseable {
                 current = null; // someone else wrote or deleted it: read or create it afresh, right away
                 timer.execute(this::renewOnce);
             }
-            failed("HTTP " + e.getCode() + " " + shortBody(e));
+            failed(e.getCode() == 0 ? "no answer from the API server (" + e.getMessage() + ")"
+                    : "HTTP " + e.getCode() + " " + shortBody(e));
         } catch (RuntimeException e) {
             failed(e.toString());
         }
@@ -114,8 +116,8 @@ public final class SpeakerLease implements AutoCloseable {
     private void failed(String message) {
         failuresInARow++;
         if (failuresInARow == 1 || failuresInARow % 30 == 0) {
-            log.warn("cannot renew Lease {}/{} ({} in a row): {}; this node stops announcing when the Lease is {} ms old;"
-                    + " check the API server and that the speaker may update leases in {}",
+            log.warn("cannot renew Lease {}/{} ({} in a row): {}; unless its peers' heartbeats confirm it, this node stops"
+                    + " announcing when the Lease is {} ms old; check the API server and that the speaker may update leases in {}",
                     namespace, name, failuresInARow, message, duration.toMillis(), namespace);
         }
         listener.renewFailed(message);
@@ -168,7 +170,7 @@ public final class SpeakerLease implements AutoCloseable {
 
     /**
      * Stops renewing and deletes the Lease so other speakers take this node's VIPs at
-     * once. Call only after this node stopped announcing.
+     * once; this node keeps answering until they claim them. Idempotent.
      */
     @Override
     public void close() {
@@ -179,6 +181,10 @@ public final class SpeakerLease implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
+            if (released) {
+                return; // closed once already: the Lease is gone
+            }
+            released = true;
             own = own.released();
             try {
                 api.deleteNamespacedLease(name, namespace).execute();

@@ -52,6 +52,7 @@ public final class HeartbeatSocket implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "heartbeat-send"));
     private final Thread reader;
     private volatile boolean running = true;
+    private boolean left;
     private String lastSendProblem;
 
     /**
@@ -159,9 +160,15 @@ public final class HeartbeatSocket implements AutoCloseable {
         }
     }
 
-    /** Stops the rounds, tells every peer this node leaves, and closes the socket. */
-    @Override
-    public void close() {
+    /**
+     * Stops the rounds and tells every peer this node leaves, so they take its VIPs at once;
+     * the socket still reads, so their claims and echoes arrive. Once only.
+     */
+    public synchronized void sayLeaving() {
+        if (left) {
+            return;
+        }
+        left = true;
         timer.shutdownNow();
         try {
             timer.awaitTermination(1, TimeUnit.SECONDS);
@@ -173,6 +180,12 @@ public final class HeartbeatSocket implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("could not send the leaving heartbeat", e);
         }
+    }
+
+    /** {@link #sayLeaving()} if not said yet, then closes the socket. */
+    @Override
+    public void close() {
+        sayLeaving();
         running = false;
         try {
             channel.close();

@@ -130,6 +130,10 @@ public final class PeerLiveness {
     };
     private long sequence;
     private boolean selfTracked;
+    private boolean sentARound;
+    private long lastRoundNanos;
+    private long wokeNanos;
+    private boolean woke;
 
     /**
      * @param self         this node's name
@@ -221,6 +225,12 @@ public final class PeerLiveness {
      * for the last round of a speaker that stops.
      */
     public synchronized List<Outgoing> round(long nowNanos, boolean leaving) {
+        if (sentARound && nowNanos - lastRoundNanos > timeoutNanos) {
+            woke = true; // no round for longer than the timeout: this process was paused
+            wokeNanos = nowNanos;
+        }
+        sentARound = true;
+        lastRoundNanos = nowNanos;
         sequence++;
         sentNanos.put(sequence, nowNanos);
         List<Long> hears = new ArrayList<>();
@@ -271,8 +281,8 @@ public final class PeerLiveness {
         if (confirmedUntil != Long.MIN_VALUE) {
             selfBasis = Basis.HEARD;
             until = confirmedUntil;
-        } else if (selfTracked && expectedToBeHeard(nowNanos, leaseRenewing)) {
-            selfBasis = hearsAnybody(nowNanos) ? Basis.SILENT : Basis.DEAF;
+        } else if (selfTracked && (paused(nowNanos) || expectedToBeHeard(nowNanos, leaseRenewing))) {
+            selfBasis = hearsAnybody(nowNanos) || paused(nowNanos) ? Basis.SILENT : Basis.DEAF;
             until = Long.MIN_VALUE;
         } else if (ownLeaseFreshUntil.isPresent() && ownLeaseFreshUntil.getAsLong() - nowNanos > 0) {
             selfBasis = Basis.LEASE;
@@ -334,6 +344,16 @@ public final class PeerLiveness {
             }
         }
         return false;
+    }
+
+    /**
+     * This process was paused (a long GC, SIGSTOP, a stalled VM) less than a timeout ago, or
+     * is paused now as far as its rounds tell: hearing nobody then says nothing about the
+     * others, whose heartbeats it could not read, so its own Lease does not make it live
+     * until it has had a timeout's worth of listening.
+     */
+    private boolean paused(long now) {
+        return sentARound && (now - lastRoundNanos > timeoutNanos || woke && now - wokeNanos < timeoutNanos);
     }
 
     private boolean hearsAnybody(long now) {

@@ -89,6 +89,57 @@ class PcapAnnouncerTest {
         assertEquals(0, listener.replies(VIP, "eth0"), listener::toString);
     }
 
+    static final MacAddress TAKER = MacAddress.parse("02:00:00:00:00:bb");
+
+    /** Issue 14, make before break: a VIP handed over is still answered until its taker claims it on the wire. */
+    @Test
+    void aVipHandedOverIsAnsweredUntilItsTakerClaimsIt() {
+        announcer.announce(Set.of(new Announcement(VIP, "eth0"), new Announcement(OTHER_VIP, "eth0")));
+        FakeChannels.Channel eth0 = links.last("eth0");
+        announcer.announce(Set.of(new Announcement(OTHER_VIP, "eth0")), Set.of(new Announcement(VIP, "eth0")));
+        // A later decision (anything else changed) does not end the hand-over.
+        announcer.announce(Set.of(new Announcement(OTHER_VIP, "eth0")), Set.of());
+        eth0.arrive(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        Eventually.within(WAIT, () -> listener.replies(VIP, "eth0") == 1, () -> "still answered: " + listener);
+        int gratuitous = listener.gratuitous(VIP, "eth0");
+        eth0.arrive(io.herald.speaker.l2.GratuitousArp.frame(VIP, TAKER));
+        eth0.arrive(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        Eventually.within(WAIT, () -> listener.drops(DropReason.NOT_OWNED, "eth0") == 1, listener::toString);
+        assertEquals(1, listener.replies(VIP, "eth0"), "not answered once the taker claimed it: " + listener);
+        assertEquals(gratuitous, listener.gratuitous(VIP, "eth0"), "no gratuitous frame for a VIP being handed over");
+    }
+
+    @Test
+    void aHandOverNobodyClaimsEndsAfterTheLimit() throws InterruptedException {
+        announcer.announce(Set.of(new Announcement(VIP, "eth0")));
+        FakeChannels.Channel eth0 = links.last("eth0");
+        announcer.announce(Set.of(), Set.of(new Announcement(VIP, "eth0")));
+        announcer.announce(Set.of());
+        assertEquals(Set.of("eth0"), announcer.openInterfaces(), "the capture stays open while it hands over");
+        assertFalse(announcer.awaitHandOvers(Duration.ofMillis(100)));
+        eth0.arrive(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        Eventually.within(WAIT, () -> listener.replies(VIP, "eth0") == 1, listener::toString);
+        assertTrue(announcer.awaitHandOvers(Announcer.HAND_OVER_LIMIT.plusMillis(500)));
+        eth0.arrive(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        Eventually.within(WAIT, () -> listener.drops(DropReason.NOT_OWNED, "eth0") == 1, listener::toString);
+        assertEquals(1, listener.replies(VIP, "eth0"), listener::toString);
+    }
+
+    /** The taker claimed it before this node noticed it lost the VIP: nothing to wait for. */
+    @Test
+    void aVipClaimedAlreadyIsNotHandedOverAndIPv6StopsAtOnce() {
+        announcer.announce(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP6, "eth0"), new Announcement(OTHER_VIP, "eth0")));
+        FakeChannels.Channel eth0 = links.last("eth0");
+        eth0.arrive(io.herald.speaker.l2.GratuitousArp.frame(VIP, TAKER));
+        Eventually.within(WAIT, () -> listener.drops(DropReason.ADDRESS_CONFLICT, "eth0") == 1, listener::toString);
+        announcer.announce(Set.of(new Announcement(OTHER_VIP, "eth0")),
+                Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP6, "eth0")));
+        eth0.arrive(TestFrames.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        eth0.arrive(TestFrames.neighborSolicitation(CLIENT_MAC, CLIENT6, VIP6, 255));
+        Eventually.within(WAIT, () -> listener.drops(DropReason.NOT_OWNED, "eth0") == 2, listener::toString);
+        assertEquals(0, listener.replies(VIP, "eth0") + listener.replies(VIP6, "eth0"), listener::toString);
+    }
+
     /** Issue 14: a speaker that woke from a pause answers nothing until its view is current again. */
     @Test
     void aShutGateAnswersNothingAndSendsNoGratuitous() throws InterruptedException {

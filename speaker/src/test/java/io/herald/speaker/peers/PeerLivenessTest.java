@@ -131,6 +131,26 @@ class PeerLivenessTest {
         assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n3").live());
     }
 
+    /**
+     * Woken from a pause it hears nobody yet and, in its own view, nobody renewed a Lease
+     * meanwhile; its own Lease may still be fresh. That is no reason to serve: it waits to hear.
+     */
+    @Test
+    void aFrozenNodeWithAFreshLeaseStillWaitsToBeHeard() {
+        wire.run(300 * MS);
+        wire.frozen.add("n1");
+        wire.run(5_000 * MS);
+        wire.frozen.remove("n1");
+        wire.queued.clear(); // the socket buffer overflowed: nothing from the others to read
+        wire.renewing.clear();
+        Verdict woke = wire.verdict("n1");
+        assertTrue(!woke.live().contains("n1"), "not live on its Lease the moment it wakes: " + woke.basis());
+        wire.nodes.get("n1").round(wire.now, false); // its first round after the pause
+        assertTrue(!wire.verdict("n1").live().contains("n1"), "nor after its first round");
+        wire.run(3 * INTERVAL);
+        assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n1").live(), "live again once the others confirm it");
+    }
+
     @Test
     void aNodeThatSaysItLeavesIsDroppedAtOnce() {
         wire.run(300 * MS);
