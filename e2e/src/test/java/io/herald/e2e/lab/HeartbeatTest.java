@@ -313,6 +313,62 @@ class HeartbeatTest {
                 + speaker.metric("herald_speaker_frames_dropped_total{interface=\"eth0\",reason=\"not-owned\"}");
     }
 
+    /**
+     * Acceptance 4 of issue 10: one node cut off from the API server (its traffic silently
+     * dropped), the LAN intact, for longer than a Lease lasts. Its peers still hear it and
+     * it hears them, so it keeps its VIPs: nothing moves, no request fails. Its renewals fail
+     * on their deadline, counted and logged.
+     */
+    @Test
+    void aNodeCutOffFromTheApiServerOnlyKeepsItsVips(KubeCluster cluster, ApiClient admin) throws Exception {
+        String vip = start(cluster, admin);
+        String cut = owner(vip);
+        Map<String, List<String>> before = announcedByNode();
+        Probe probe = lab.client().probe(vip, PORT, Duration.ofMillis(10), Duration.ofSeconds(15));
+        lab.freezeApi(cut);
+        try {
+            ProbeLog log = probe.await();
+            assertEquals(0, log.failures(), "15 s cut off, longer than its 6 s Lease: " + log.longestGap());
+            assertEquals(before, announcedByNode(), "no VIP moved");
+            SpeakerProcess speaker = speakers.get(cut);
+            assertTrue(speaker.metric("herald_speaker_lease_renew_failures_total") >= 1, "its renewals fail and are counted");
+            assertEquals(0.0, speaker.metric("herald_speaker_lease_fresh"), "its own Lease is not fresh");
+            assertTrue(speaker.metric("herald_speaker_vips_announced") >= 1, "and still it announces, on its peers' word");
+            System.out.printf("%s cut off from the API server 15 s (LAN intact): 1500 requests, 0 failed, no VIP moved%n", cut);
+        } finally {
+            lab.thawApi(cut);
+        }
+        Thread.sleep(3000);
+        assertEquals(before, announcedByNode(), "nor when its API traffic returns");
+    }
+
+    /**
+     * Acceptance 5 of issue 10: a node's outgoing heartbeats are dropped by a firewall rule
+     * in its namespace, its ARP untouched. Nobody hears it, and its peers' heartbeats tell it
+     * so: it counts itself out while the others take its VIPs. After convergence exactly one
+     * MAC answers ARP for the VIP, over 5 s of capture.
+     */
+    @Test
+    void aNodeWhoseHeartbeatsCannotGetOutCountsItselfOutAndOneMacAnswers(KubeCluster cluster, ApiClient admin)
+            throws Exception {
+        String vip = start(cluster, admin);
+        String muted = owner(vip);
+        ArpReferee referee = lab.client().arpReferee(vip, Duration.ofMillis(20), Duration.ofSeconds(8));
+        Thread.sleep(1000);
+        long droppedAt = wallMicros();
+        var rule = lab.exec(muted, Duration.ofSeconds(10), "iptables", "-I", "OUTPUT", "-p", "udp", "--dport", "7474", "-j", "DROP");
+        assertEquals(0, rule.exit(), rule.toString());
+        ArpLog arp = seen(referee.await(), Duration.ofSeconds(8));
+        String next = owner(vip);
+        assertNotEquals(muted, next);
+        long converged = droppedAt + 2_000_000;
+        assertEquals(Set.of(mac(next)), arp.macsFrom(converged), "over the last 5 s only " + next + " answers: " + arp);
+        assertEquals(0, arp.answeredTwiceFrom(converged), arp.toString());
+        assertEquals(0, arp.answeredTwice(), "not even while it converged: " + arp);
+        System.out.printf("%s's outgoing heartbeats dropped: ARP dark %d ms, then only %s answers (%s)%n", muted,
+                dark(arp).toMillis(), next, arp);
+    }
+
     /** The referee saw its own requests, most of them: a log that saw nothing proves nothing. */
     private static ArpLog seen(ArpLog arp, Duration total) {
         long expected = total.toMillis() / 20;

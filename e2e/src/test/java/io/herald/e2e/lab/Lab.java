@@ -58,6 +58,7 @@ public final class Lab implements AutoCloseable {
     private final Function<String, Path> credentials;
     private final List<HeraldProcess> processes = new CopyOnWriteArrayList<>();
     private final Map<String, Path> kubeconfigs = new TreeMap<>();
+    private final Map<String, HeraldProcess> forwarders = new TreeMap<>();
     private final int metricsPort = HeraldProcess.freePort();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
@@ -226,9 +227,11 @@ public final class Lab implements AutoCloseable {
                 "socat", "-d", "-d", "UNIX-LISTEN:" + socket + ",fork,mode=600", target)));
         List<HeraldProcess> inNodes = new ArrayList<>();
         for (LabNode node : nodes.values()) {
-            inNodes.add(track(HeraldProcess.launch("api-forwarder-" + node.name(), new Netns(node.netns()).prefix(List.of(
-                    "socat", "-d", "-d", "TCP4-LISTEN:" + apiPort + ",bind=127.0.0.1,fork,reuseaddr",
-                    "UNIX-CONNECT:" + socket)))));
+            HeraldProcess forwarder = track(HeraldProcess.launch("api-forwarder-" + node.name(), new Netns(node.netns()).prefix(
+                    List.of("socat", "-d", "-d", "TCP4-LISTEN:" + apiPort + ",bind=127.0.0.1,fork,reuseaddr",
+                            "UNIX-CONNECT:" + socket))));
+            inNodes.add(forwarder);
+            forwarders.put(node.name(), forwarder);
             kubeconfigs.put(node.name(), writeKubeconfig(node.name()));
         }
         awaitListening(root);
@@ -402,6 +405,30 @@ public final class Lab implements AutoCloseable {
     /** The same, serving /metrics, /healthz and /readyz on 127.0.0.1:{@code metricsPort}. */
     public HeraldProcess startController(String identity, int metricsPort, String... extraArgs) {
         return track(ControllerProcess.start(requireKube(), identity, metricsPort, extraArgs));
+    }
+
+    /**
+     * Cuts {@code node} off from the API server without a word: its forwarder and the
+     * connections it serves (its forked children) are stopped (SIGSTOP), so every request,
+     * watches included, hangs unanswered, as in a silent partition. The LAN is untouched.
+     */
+    public void freezeApi(String node) {
+        signalForwarder(node, "STOP");
+    }
+
+    /** Lets {@code node}'s API traffic through again (SIGCONT to what {@link #freezeApi} stopped). */
+    public void thawApi(String node) {
+        signalForwarder(node, "CONT");
+    }
+
+    private void signalForwarder(String node, String signal) {
+        HeraldProcess forwarder = forwarders.get(node);
+        if (forwarder == null) {
+            throw new IllegalStateException("node " + node + " has no API forwarder: this lab was started without an API server");
+        }
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(forwarder.pid())));
+        ProcessHandle.of(forwarder.pid()).ifPresent(h -> h.descendants().forEach(d -> command.add(Long.toString(d.pid()))));
+        Exec.run(Exec.SHORT, command.toArray(String[]::new)).orThrow();
     }
 
     /** Takes the node's port on the bridge down: the node is gone from the LAN at once. */
