@@ -11,8 +11,6 @@ import io.herald.testkit.KubeApiServerPerClass;
 import io.herald.testkit.KubeCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.herald.common.Annotations;
 import java.time.Duration;
@@ -55,13 +53,7 @@ class FailoverTest {
 
     @AfterEach
     void tearDown(ApiClient admin) throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
-        new CoreV1Api(admin).deleteCollectionNamespacedService(NS).execute();
-        new DiscoveryV1Api(admin).deleteCollectionNamespacedEndpointSlice(NS).execute();
-        // Leases of killed processes would otherwise make the next test's replicas wait them out.
-        new CoordinationV1Api(admin).deleteCollectionNamespacedLease(LabKube.HERALD_NS).execute();
+        LabKube.tearDown(lab, admin, NS);
     }
 
     /** A 3-node lab with the controller, a speaker per node and the stand-in server on port 80. */

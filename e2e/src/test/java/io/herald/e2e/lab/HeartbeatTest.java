@@ -13,8 +13,6 @@ import io.herald.testkit.KubeApiServerPerClass;
 import io.herald.testkit.KubeCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.V1Lease;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,12 +52,7 @@ class HeartbeatTest {
 
     @AfterEach
     void tearDown(ApiClient admin) throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
-        new CoreV1Api(admin).deleteCollectionNamespacedService(NS).execute();
-        new DiscoveryV1Api(admin).deleteCollectionNamespacedEndpointSlice(NS).execute();
-        new CoordinationV1Api(admin).deleteCollectionNamespacedLease(LabKube.HERALD_NS).execute();
+        LabKube.tearDown(lab, admin, NS);
     }
 
     /** Three nodes, the controller, a speaker on each with the defaults, and one Service served on every node. */

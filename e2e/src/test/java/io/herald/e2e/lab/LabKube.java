@@ -41,6 +41,20 @@ public final class LabKube {
         return admin;
     }
 
+    /**
+     * What one test leaves for the next on a shared API server: {@code lab} closed, the
+     * Services and EndpointSlices of {@code namespace}, and every Lease in Herald's namespace
+     * (a killed speaker's would make the next test's speakers wait it out).
+     */
+    public static void tearDown(Lab lab, ApiClient admin, String namespace) throws Exception {
+        if (lab != null) {
+            lab.close();
+        }
+        new CoreV1Api(admin).deleteCollectionNamespacedService(namespace).execute();
+        new io.kubernetes.client.openapi.apis.DiscoveryV1Api(admin).deleteCollectionNamespacedEndpointSlice(namespace).execute();
+        new io.kubernetes.client.openapi.apis.CoordinationV1Api(admin).deleteCollectionNamespacedLease(HERALD_NS).execute();
+    }
+
     /** Namespaces, a Ready Node per lab node, and the address pools. */
     public void setUp(Lab lab, String namespace, String poolConfig) throws Exception {
         Kube.namespace(admin, HERALD_NS);
