@@ -23,6 +23,7 @@ import io.herald.speaker.peers.HeartbeatCodec;
 import io.herald.speaker.peers.HeartbeatDrop;
 import io.herald.speaker.peers.HeartbeatSocket;
 import io.herald.speaker.peers.PeerLiveness;
+import io.herald.speaker.peers.PeerRoster;
 import io.kubernetes.client.extended.event.EventType;
 import io.kubernetes.client.extended.event.legacy.EventRecorder;
 import io.kubernetes.client.extended.event.legacy.LegacyEventBroadcaster;
@@ -48,11 +49,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -192,9 +191,9 @@ public final class SpeakerCommand implements Callable<Integer> {
             Optional<PeerLiveness> wire = heartbeats.map(h -> h.liveness);
             SpeakerLoop loop = new SpeakerLoop(nodeName, cluster, config, Announcers.interfaces(Links.system(), excluded),
                     announcer, new Report(nodeName, cluster, events, metrics), wire, gate);
-            Map<String, InetSocketAddress> peerAddresses = new ConcurrentHashMap<>();
+            Optional<PeerRoster> roster = wire.map(PeerRoster::new);
             Optional<HeartbeatSocket> socket = heartbeats.isEmpty() ? Optional.empty()
-                    : Optional.of(heartbeats.get().open(peerAddresses, metrics, loop));
+                    : Optional.of(heartbeats.get().open(roster.get(), metrics, loop));
 
             SpeakerLease lease = new SpeakerLease(bounded, herald.namespace, nodeName, renew, duration,
                     leaseOwner.flatMap(o -> o.resolve(bounded, herald.namespace)),
@@ -243,13 +242,15 @@ public final class SpeakerCommand implements Callable<Integer> {
 
                 @Override
                 public void onDelete(V1Lease l, boolean finalStateUnknown) {
-                    SpeakerLease.nodeOf(l).ifPresent(loop::leaseDeleted);
-                    wire.ifPresent(w -> Heartbeats.roster(leases.getIndexer().list(), w, peerAddresses));
+                    SpeakerLease.nodeOf(l).ifPresent(n -> {
+                        loop.leaseDeleted(n);
+                        roster.ifPresent(r -> r.deleted(n));
+                    });
                 }
 
                 private void seen(V1Lease l) {
-                    wire.ifPresent(w -> Heartbeats.roster(leases.getIndexer().list(), w, peerAddresses));
                     SpeakerLease.nodeOf(l).ifPresent(owner -> {
+                        roster.ifPresent(r -> r.seen(owner, l.getMetadata().getAnnotations()));
                         var spec = l.getSpec();
                         long seconds = spec.getLeaseDurationSeconds() == null ? 0 : spec.getLeaseDurationSeconds();
                         loop.leaseSeen(owner, spec.getHolderIdentity() + "@" + spec.getRenewTime(),
@@ -340,14 +341,13 @@ public final class SpeakerCommand implements Callable<Integer> {
     private record Heartbeats(PeerLiveness liveness, byte[] key, InetSocketAddress address, Duration interval) {
         /** What this speaker's Lease says: where its socket, bound on {@code port}, hears, and its incarnation. */
         Map<String, String> annotations(int port) {
-            String host = address.getAddress().getHostAddress();
-            String where = host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
-            return Map.of(Annotations.HEARTBEAT_ADDRESS, where, Annotations.INCARNATION, Long.toString(liveness.incarnation()));
+            return Map.of(Annotations.HEARTBEAT_ADDRESS, ListenAddress.format(new InetSocketAddress(address.getAddress(), port)),
+                    Annotations.INCARNATION, Long.toString(liveness.incarnation()));
         }
 
-        HeartbeatSocket open(Map<String, InetSocketAddress> peers, SpeakerMetrics metrics, SpeakerLoop loop) throws IOException {
+        HeartbeatSocket open(PeerRoster peers, SpeakerMetrics metrics, SpeakerLoop loop) throws IOException {
             return new HeartbeatSocket(liveness, key, new InetSocketAddress(address.getPort()), interval,
-                    node -> Optional.ofNullable(peers.get(node)), new HeartbeatSocket.Listener() {
+                    peers::address, new HeartbeatSocket.Listener() {
                         @Override
                         public void received(String peer) {
                             metrics.heartbeatsReceived.labelValues(peer).inc();
@@ -373,59 +373,11 @@ public final class SpeakerCommand implements Callable<Integer> {
                             loop.wireTick();
                             long now = System.nanoTime();
                             metrics.peersHeard.set(liveness.heardCount(now));
-                            peers.keySet().forEach(p -> liveness.roundTripNanos(p).ifPresent(
-                                    rtt -> metrics.heartbeatRoundTrip.labelValues(p).set(rtt / 1e9)));
+                            liveness.roundTrips().forEach((p, rtt) -> metrics.heartbeatRoundTrip.labelValues(p).set(rtt / 1e9));
                         }
                     });
         }
 
-        /** The members and where they listen, from every speaker Lease in the cache. */
-        static void roster(List<V1Lease> leases, PeerLiveness liveness, Map<String, InetSocketAddress> addresses) {
-            Map<String, Long> members = new HashMap<>();
-            Map<String, InetSocketAddress> where = new HashMap<>();
-            for (V1Lease l : leases) {
-                SpeakerLease.nodeOf(l).ifPresent(node -> {
-                    Map<String, String> notes = l.getMetadata().getAnnotations() == null ? Map.of() : l.getMetadata().getAnnotations();
-                    members.put(node, parseLong(notes.get(Annotations.INCARNATION)));
-                    parseAddress(notes.get(Annotations.HEARTBEAT_ADDRESS)).ifPresent(a -> where.put(node, a));
-                });
-            }
-            liveness.roster(members);
-            addresses.keySet().retainAll(where.keySet());
-            addresses.putAll(where);
-        }
-
-        private static long parseLong(String text) {
-            try {
-                return text == null ? 0 : Long.parseLong(text.strip());
-            } catch (NumberFormatException e) {
-                return 0;
-            }
-        }
-
-        /** {@code IP:PORT} or {@code [IPv6]:PORT}; empty when a Lease carries something else. */
-        static Optional<InetSocketAddress> parseAddress(String text) {
-            if (text == null) {
-                return Optional.empty();
-            }
-            int colon = text.lastIndexOf(':');
-            if (colon <= 0) {
-                return Optional.empty();
-            }
-            String host = text.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            try {
-                int port = Integer.parseInt(text.substring(colon + 1));
-                if (port < 1 || port > 65535) {
-                    return Optional.empty();
-                }
-                return Optional.of(new InetSocketAddress(IpAddress.parse(host).toInetAddress(), port));
-            } catch (IllegalArgumentException e) {
-                return Optional.empty();
-            }
-        }
     }
 
     /** Turns what changed on this node into log lines, Events on the Services and metrics. */

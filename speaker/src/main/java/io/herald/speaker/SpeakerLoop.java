@@ -251,10 +251,12 @@ final class SpeakerLoop implements AutoCloseable {
         OwnLease self = own;
         Set<String> live;
         boolean mayAnnounce;
+        Basis selfBasis = null; // why this node is, or is not, live on the wire; null without heartbeats
         if (wire.isPresent()) {
             Verdict v = currentVerdict(now);
             live = v.live();
             mayAnnounce = live.contains(node);
+            selfBasis = v.basis().get(node);
         } else {
             live = membership.liveAt(now);
             mayAnnounce = self.isFresh(now);
@@ -302,20 +304,19 @@ final class SpeakerLoop implements AutoCloseable {
         reportedServices = servicesNow;
         for (IpAddress vip : announced.keySet()) {
             if (!next.containsKey(vip)) {
-                reporter.stopped(vip, why(vip, ownership, mayAnnounce, now));
+                reporter.stopped(vip, why(vip, ownership, mayAnnounce, selfBasis));
             }
         }
         announced = next;
         reporter.state(wanted, live.size(), self.isFresh(now));
     }
 
-    private String why(IpAddress vip, Ownership ownership, boolean mayAnnounce, long now) {
+    private String why(IpAddress vip, Ownership ownership, boolean mayAnnounce, Basis selfBasis) {
         if (!mayAnnounce) {
-            if (wire.isEmpty()) {
+            if (selfBasis == null) {
                 return "this node's Lease is not fresh (renewals are failing or the speaker is stopping)";
             }
-            Basis basis = currentVerdict(now).basis().get(node);
-            return switch (basis) {
+            return switch (selfBasis) {
                 case SILENT -> "the other speakers do not hear this node's heartbeats";
                 case DEAF -> "this node hears no other speaker's heartbeats";
                 default -> "no other speaker confirms hearing this node and its Lease is not fresh";

@@ -28,4 +28,16 @@ class ListenAddressTest {
         var badPort = assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse("--listen-address", ":70000"));
         assertEquals("--listen-address: \"70000\" is not a port number (0-65535)", badPort.getMessage());
     }
+
+    /** Where a peer listens, as its Lease says: literals only, written back the same way. */
+    @Test
+    void ipLiteralsOnlyAndTheSameFormBack() {
+        for (String text : new String[] {"198.18.0.11:7474", "[2001:db8::11]:7474"}) {
+            assertEquals(text, ListenAddress.format(ListenAddress.parseIp("the Lease", text)));
+        }
+        var name = assertThrows(IllegalArgumentException.class, () -> ListenAddress.parseIp("the Lease", "node-1.example:7474"));
+        assertTrue(name.getMessage().contains("node-1.example"), name.getMessage());
+        var zero = assertThrows(IllegalArgumentException.class, () -> ListenAddress.parseIp("the Lease", "198.18.0.11:0"));
+        assertTrue(zero.getMessage().startsWith("the Lease: "), zero.getMessage());
+    }
 }

@@ -298,10 +298,11 @@ public final class PeerLiveness {
         return new Verdict(live, basis, until);
     }
 
-    /** The last round trip to {@code peer}, from its echo of our heartbeat. */
-    public synchronized OptionalLong roundTripNanos(String peer) {
-        Peer p = peers.get(peer);
-        return p == null || p.lastRttNanos < 0 ? OptionalLong.empty() : OptionalLong.of(p.lastRttNanos);
+    /** The last round trip to each member that echoed one of our heartbeats, in nanoseconds. */
+    public synchronized Map<String, Long> roundTrips() {
+        Map<String, Long> rtts = new TreeMap<>();
+        peers.values().stream().filter(p -> p.lastRttNanos >= 0).forEach(p -> rtts.put(p.node, p.lastRttNanos));
+        return rtts;
     }
 
     /** How many members this node hears directly now. */
