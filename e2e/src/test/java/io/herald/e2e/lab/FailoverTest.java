@@ -234,7 +234,7 @@ class FailoverTest {
         assertEquals("n2", awaitAnswer(vip));
 
         kube.endpoints(NS, "local", List.of("n3"));
-        assertEquals("n3", awaitOwner(vip), "the VIP follows the endpoint");
+        SpeakerProcess.awaitOwnerBecomes(speakers, vip, "n3", PATIENCE); // the VIP follows the endpoint
         assertEquals("n3", Kube.await("the client to reach n3", PATIENCE,
                 () -> lab.client().get(vip, PORT, Duration.ofSeconds(1)).filter("n3"::equals).orElse(null)));
 

@@ -165,6 +165,29 @@ public final class SpeakerProcess implements AutoCloseable {
         return process.peakRssMib();
     }
 
+    /**
+     * Waits until {@code node} alone announces {@code vip}: after a change that moves a VIP, the old owner rightly
+     * keeps it until it has seen the change (and, handing over, until the taker claims it), so the first single owner
+     * seen proves nothing. Fails naming who announced it last.
+     */
+    public static void awaitOwnerBecomes(java.util.Map<String, SpeakerProcess> speakers, String vip, String node,
+            Duration patience) throws Exception {
+        java.util.List<String> last = new java.util.ArrayList<>();
+        try {
+            io.herald.e2e.Kube.await(node + " alone announcing " + vip, patience, () -> {
+                last.clear();
+                speakers.forEach((name, speaker) -> {
+                    if (speaker.announced().contains(vip)) {
+                        last.add(name);
+                    }
+                });
+                return last.equals(java.util.List.of(node));
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; announced by " + last, e);
+        }
+    }
+
     /** The one live speaker announcing {@code vip}, once exactly one of them does. */
     public static String awaitOwner(java.util.Map<String, SpeakerProcess> speakers, String vip, Duration patience)
             throws Exception {
