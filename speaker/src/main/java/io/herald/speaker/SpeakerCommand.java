@@ -401,6 +401,11 @@ public final class SpeakerCommand implements Callable<Integer> {
         }
 
         @Override
+        public void held(int vips) {
+            metrics.vipsHeld.set(vips);
+        }
+
+        @Override
         public void liveness(String peer, PeerLiveness.Basis before, PeerLiveness.Basis now) {
             String who = peer.equals(node) ? "this node (" + node + ")" : "node " + peer;
             if (before == null) {

@@ -8,16 +8,19 @@ import io.herald.speaker.announce.Announcement;
 import io.herald.speaker.announce.Announcer;
 import io.herald.speaker.kube.ClusterView;
 import io.herald.speaker.kube.SpeakerConfig;
+import io.herald.speaker.ownership.Holdings;
 import io.herald.speaker.ownership.Membership;
 import io.herald.speaker.ownership.OwnLease;
 import io.herald.speaker.ownership.OwnerDecision;
 import io.herald.speaker.ownership.Ownership;
+import io.herald.speaker.peers.Heartbeat;
 import io.herald.speaker.peers.PeerLiveness;
 import io.herald.speaker.peers.PeerLiveness.Basis;
 import io.herald.speaker.peers.PeerLiveness.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,6 +64,10 @@ final class SpeakerLoop implements AutoCloseable {
         /** After every decision: what this node announces now and how many nodes are live. */
         void state(Set<Announcement> announced, int liveNodes, boolean ownLeaseFresh);
 
+        /** After every decision with heartbeats: how many VIPs this node holds against the hash. */
+        default void held(int vips) {
+        }
+
         /** The heartbeats changed why {@code node} is, or is not, live; {@code before} is null the first time. */
         default void liveness(String node, Basis before, Basis now) {
         }
@@ -85,6 +92,9 @@ final class SpeakerLoop implements AutoCloseable {
     private SortedMap<IpAddress, Set<String>> announced = new TreeMap<>();
     /** The Services each announced VIP was reported for, so one that joins a shared VIP gets its Event too. */
     private Map<IpAddress, Set<String>> reportedServices = new TreeMap<>();
+    /** What this node's heartbeats say it holds against the hash, since the last decision. */
+    private List<IpAddress> held = List.of();
+    private boolean saidTooManyHeld;
 
     /**
      * @param wire the heartbeats' view, or empty when heartbeats are off (then the Leases alone decide)
@@ -252,17 +262,23 @@ final class SpeakerLoop implements AutoCloseable {
         Set<String> live;
         boolean mayAnnounce;
         Basis selfBasis = null; // why this node is, or is not, live on the wire; null without heartbeats
+        Holdings holdings = Holdings.NONE;
+        Verdict v = null;
         if (wire.isPresent()) {
-            Verdict v = currentVerdict(now);
+            v = currentVerdict(now);
             live = v.live();
             mayAnnounce = live.contains(node);
             selfBasis = v.basis().get(node);
+            holdings = holdings(v);
         } else {
             live = membership.liveAt(now);
             mayAnnounce = self.isFresh(now);
         }
-        Ownership ownership = Ownership.decide(pools, cluster.nodes(), live, cluster.services());
+        Ownership ownership = Ownership.decide(pools, cluster.nodes(), live, cluster.services(), holdings);
         SortedSet<IpAddress> mine = mayAnnounce ? ownership.announcedBy(node) : Collections.emptySortedSet();
+        if (v != null) {
+            tellHeld(mine, v);
+        }
 
         SortedMap<IpAddress, Set<String>> next = new TreeMap<>();
         Set<Announcement> wanted = new HashSet<>();
@@ -311,6 +327,44 @@ final class SpeakerLoop implements AutoCloseable {
         reporter.state(wanted, live.size(), self.isFresh(now));
     }
 
+    /**
+     * Who follows the holding rule, and what they hold, in the verdict's view. Every speaker
+     * whose Lease gives a heartbeat address follows it (every speaker sees the same Leases,
+     * so all agree who does); what a node holds counts only while it is heard on the wire
+     * and hears it, in the view of the others and in its own: a node nobody hears holds
+     * nothing, the same in every view.
+     */
+    private Holdings holdings(Verdict verdict) {
+        Map<String, Set<IpAddress>> byNode = new HashMap<>();
+        wire.get().holdings().forEach((peer, vips) ->
+                byNode.put(peer, verdict.basis().get(peer) == Basis.HEARD ? vips : Set.of()));
+        byNode.put(node, confirmed(verdict) ? Set.copyOf(held) : Set.of());
+        return new Holdings(byNode);
+    }
+
+    private boolean confirmed(Verdict verdict) {
+        return verdict.basis().get(node) == Basis.HEARD;
+    }
+
+    /**
+     * Tells the heartbeats what this node holds against the hash from now on: nothing while
+     * no peer confirms hearing it, since then no peer can know.
+     */
+    private void tellHeld(SortedSet<IpAddress> mine, Verdict verdict) {
+        List<IpAddress> all = confirmed(verdict)
+                ? Ownership.heldAgainstHash(node, mine, cluster.nodes(), Heartbeat.MAX_HOLDS + 1) : List.of();
+        held = all.size() > Heartbeat.MAX_HOLDS ? all.subList(0, Heartbeat.MAX_HOLDS) : all;
+        wire.get().holding(held);
+        reporter.held(held.size());
+        boolean tooMany = all.size() > Heartbeat.MAX_HOLDS;
+        if (tooMany && !saidTooManyHeld) {
+            log.warn("this node holds more than {} VIPs that the hash gives to other nodes; a heartbeat lists {},"
+                    + " so the others go back to their hash node when it is live (make before break)",
+                    Heartbeat.MAX_HOLDS, Heartbeat.MAX_HOLDS);
+        }
+        saidTooManyHeld = tooMany;
+    }
+
     private String why(IpAddress vip, Ownership ownership, boolean mayAnnounce, Basis selfBasis) {
         if (!mayAnnounce) {
             if (selfBasis == null) {
@@ -319,6 +373,7 @@ final class SpeakerLoop implements AutoCloseable {
             return switch (selfBasis) {
                 case SILENT -> "the other speakers do not hear this node's heartbeats";
                 case DEAF -> "this node hears no other speaker's heartbeats";
+                case JOINING -> "this speaker has just started and has not heard every other speaker yet";
                 default -> "no other speaker confirms hearing this node and its Lease is not fresh";
             };
         }

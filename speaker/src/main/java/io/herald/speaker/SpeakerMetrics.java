@@ -26,6 +26,7 @@ final class SpeakerMetrics {
     final Counter heartbeatsDropped;
     final Counter heartbeatSendFailures;
     final Gauge peersHeard;
+    final Gauge vipsHeld;
     final Gauge heartbeatRoundTrip;
     private volatile Set<Announcement> announced = Set.of();
 
@@ -76,6 +77,9 @@ final class SpeakerMetrics {
                 .labelNames("reason").register(registry);
         heartbeatSendFailures = Counter.builder().name("herald_speaker_heartbeat_send_failures_total")
                 .help("heartbeats the socket refused to send, by peer").labelNames("node").register(registry);
+        vipsHeld = Gauge.builder().name("herald_speaker_vips_held")
+                .help("VIPs this node announces although the hash gives them to another node: it took them when"
+                        + " their node was gone and keeps them, so they do not move twice").register(registry);
         peersHeard = Gauge.builder().name("herald_speaker_peers_heard")
                 .help("other speakers this node hears on the wire now").register(registry);
         heartbeatRoundTrip = Gauge.builder().name("herald_speaker_heartbeat_round_trip_seconds")

@@ -242,7 +242,8 @@ class HelmClusterTest {
                 log.failures() == 0 ? "none" : log.failureReasons());
         assertTrue(log.attempts().stream().anyMatch(a -> a.sent().isAfter(log.started().plus(rollout).plusSeconds(1))),
                 "the probe outlasted the rollout");
-        // Restarting the VIP's owner moves it away and back. A request whose connection is open at the
+        // Restarting the VIP's owner moves it away, once: the returning speaker does not take it back (it is held by
+        // the node that took it). A request whose connection is open at the
         // instant of a move has its next packets arrive at the other node, which never saw it: that node's
         // kube-proxy answers a reset (the probe retries it once, as HTTP clients do) or drops the packets as
         // conntrack INVALID, and then it times out. Nothing else may fail, and the Service never goes dark.

@@ -25,6 +25,10 @@ final class InterfaceCapture implements AutoCloseable {
     private static final long STOP_WAIT_MILLIS = 1_000;
     private static final long WAKE_EVERY_MILLIS = 100;
     private static final int ETHERTYPE_IPV6 = 0x86dd;
+    private static final byte ICMPV6 = 58;
+    private static final int NA_TYPE = 136;
+    /** Ethernet (14) + IPv6 (40) + type, code, checksum, flags (8): the advertised target address. */
+    private static final int NA_TARGET = 14 + 40 + 8;
 
     private final InterfaceInfo iface;
     private final PacketChannel channel;
@@ -206,6 +210,10 @@ final class InterfaceCapture implements AutoCloseable {
 
     /** Hands one frame to the responder of its family and acts on the decision. */
     private void handle(byte[] frame) {
+        if (isNeighborAdvertisement(frame)) {
+            noteClaim6(frame); // another node's advertisement: nothing to answer
+            return;
+        }
         noteClaim(frame);
         Family family = etherType(frame) == ETHERTYPE_IPV6 ? Family.IPV6 : Family.IPV4;
         listener.requestReceived(family, iface.name());
@@ -232,25 +240,49 @@ final class InterfaceCapture implements AutoCloseable {
         if (frame.length < 42 || etherType(frame) != 0x0806 || frame[12] != 0x08 || frame[13] != 0x06) {
             return;
         }
+        if (fromUs(frame, 22)) {
+            return;
+        }
+        IpAddress sender = IpAddress.of(Family.IPV4, new java.math.BigInteger(1, java.util.Arrays.copyOfRange(frame, 28, 32)));
+        claimed(sender, frame, 22);
+    }
+
+    /** An untagged Neighbor Advertisement, ICMPv6 directly after the IPv6 header, long enough to name its target. */
+    private static boolean isNeighborAdvertisement(byte[] frame) {
+        return frame.length >= NA_TARGET + 16 && frame[12] == (byte) 0x86 && frame[13] == (byte) 0xdd
+                && frame[20] == ICMPV6 && (frame[54] & 0xff) == NA_TYPE;
+    }
+
+    /**
+     * A Neighbor Advertisement from another MAC whose target is a VIP we answer for is that
+     * VIP's new owner announcing itself (its unsolicited advertisement): a hand-over of it
+     * ends here, as {@link #noteClaim} does for ARP.
+     */
+    private void noteClaim6(byte[] frame) {
+        if (fromUs(frame, 6)) {
+            return;
+        }
+        IpAddress target = IpAddress.of(Family.IPV6, new java.math.BigInteger(1,
+                java.util.Arrays.copyOfRange(frame, NA_TARGET, NA_TARGET + 16)));
+        claimed(target, frame, 6);
+    }
+
+    private boolean fromUs(byte[] frame, int macAt) {
         byte[] mac = iface.mac().bytes();
-        boolean ours = true;
         for (int i = 0; i < 6; i++) {
-            ours &= frame[22 + i] == mac[i];
+            if (frame[macAt + i] != mac[i]) {
+                return false;
+            }
         }
-        if (ours) {
-            return;
-        }
-        IpAddress sender;
-        try {
-            sender = IpAddress.of(java.net.InetAddress.getByAddress(java.util.Arrays.copyOfRange(frame, 28, 32)));
-        } catch (java.net.UnknownHostException e) {
-            return;
-        }
-        if (announced.contains(sender) || handingOver.containsKey(sender)) {
-            claimedNanos.put(sender, System.nanoTime());
-            if (handingOver.remove(sender) != null) {
-                log.debug("{}: {} claimed by {}; hand-over done", iface.name(), sender,
-                        java.util.HexFormat.ofDelimiter(":").formatHex(frame, 22, 28));
+        return true;
+    }
+
+    private void claimed(IpAddress vip, byte[] frame, int macAt) {
+        if (announced.contains(vip) || handingOver.containsKey(vip)) {
+            claimedNanos.put(vip, System.nanoTime());
+            if (handingOver.remove(vip) != null) {
+                log.debug("{}: {} claimed by {}; hand-over done", iface.name(), vip,
+                        java.util.HexFormat.ofDelimiter(":").formatHex(frame, macAt, macAt + 6));
             }
         }
     }

@@ -84,11 +84,10 @@ public final class PcapAnnouncer implements Announcer {
         for (Announcement announcement : wanted) {
             byInterface.computeIfAbsent(announcement.interfaceName(), name -> new HashSet<>()).add(announcement.vip());
         }
-        // Hand-overs only where a capture answers already; IPv6 stops at once (the taker's advertisements are not captured).
+        // Hand-overs only where a capture answers already.
         Map<String, Set<IpAddress>> handingOver = new TreeMap<>();
         for (Announcement announcement : handOver) {
-            if (announcement.vip().family() == Family.IPV4 && !wanted.contains(announcement)
-                    && captures.containsKey(announcement.interfaceName())) {
+            if (!wanted.contains(announcement) && captures.containsKey(announcement.interfaceName())) {
                 handingOver.computeIfAbsent(announcement.interfaceName(), name -> new HashSet<>()).add(announcement.vip());
             }
         }

@@ -30,8 +30,12 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * </ul>
  */
 final class PcapChannel implements PacketChannel {
-    /** Every ARP packet, and ICMPv6 type 135 directly after the IPv6 header (the responder ignores solicitations behind extension headers anyway). */
-    static final String FILTER = "arp or (icmp6 and ip6[40] == 135)";
+    /**
+     * Every ARP packet, and ICMPv6 types 135 (Neighbor Solicitation: to answer) and 136
+     * (Neighbor Advertisement: another node claiming a VIP we hand over) directly after the
+     * IPv6 header; the responder ignores solicitations behind extension headers anyway.
+     */
+    static final String FILTER = "arp or (icmp6 and (ip6[40] == 135 or ip6[40] == 136))";
     static final int READ_TIMEOUT_MILLIS = 250;
     private static final int SNAPLEN = 65_535;
     // libpcap's pcap.h

@@ -67,6 +67,24 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
      */
     public static Ownership decide(Config config, Collection<NodeInfo> nodes, Set<String> liveNodes,
                                    Collection<LoadBalancerService> services) {
+        return decide(config, nodes, liveNodes, services, Holdings.NONE);
+    }
+
+    /**
+     * Decides as {@link #decide(Config, Collection, Set, Collection)} does, but a VIP stays
+     * where it is: when the hash's pick among the candidates follows the holding rule and
+     * some candidates say they hold the VIP, the owner is the hash's pick among those. So a
+     * node that returns (a restart, a pause, a healed link) does not pull back the VIPs that
+     * moved away while it was gone, and their long-lived connections are not reset a second
+     * time. When two candidates hold it (after a partition healed), the hash picks one and
+     * the other hands it over. The pick among all candidates is asked first because a node
+     * that does not follow the rule (no heartbeats) takes its VIPs by the hash whatever the
+     * others hold: deferring to it is the only answer every speaker agrees on.
+     *
+     * @param holdings who holds what against the hash, and who follows the rule
+     */
+    public static Ownership decide(Config config, Collection<NodeInfo> nodes, Set<String> liveNodes,
+                                   Collection<LoadBalancerService> services, Holdings holdings) {
         Map<String, NodeInfo> nodesByName = new TreeMap<>();
         for (NodeInfo node : nodes) {
             if (nodesByName.put(node.name(), node) != null) {
@@ -85,7 +103,7 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
         }
 
         List<NodeInfo> live = nodesByName.values().stream().filter(n -> liveNodes.contains(n.name())).toList();
-        Decider decider = new Decider(config, live);
+        Decider decider = new Decider(config, live, holdings);
         SortedMap<IpAddress, OwnerDecision> decisions = new TreeMap<>();
         servicesByVip.forEach((vip, onVip) -> decisions.put(vip, decider.decide(vip, onVip)));
         return new Ownership(decisions);
@@ -121,16 +139,33 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
         return self.isFresh(nowNanos) ? announcedBy(self.node()) : Collections.emptySortedSet();
     }
 
+    /**
+     * The VIPs among {@code announced} that {@code node} holds against the hash: those the
+     * hash over every known node gives to another. The VIPs it has by the hash need no word:
+     * the hash's pick among all nodes is the pick among any candidates that include it. The
+     * first {@code limit} by address; a node holding more gives the rest back.
+     */
+    public static List<IpAddress> heldAgainstHash(String node, Collection<IpAddress> announced,
+            Collection<NodeInfo> nodes, int limit) {
+        List<String> names = nodes.stream().map(NodeInfo::name).toList();
+        RendezvousHash hash = new RendezvousHash();
+        return announced.stream().sorted()
+                .filter(vip -> names.isEmpty() || !hash.pick(vip, names).equals(node))
+                .limit(limit).toList();
+    }
+
     /** Decides one VIP at a time, working out each pool's eligible nodes once. */
     private static final class Decider {
         private final Config config;
         private final List<NodeInfo> live;
+        private final Holdings holdings;
         private final Map<String, PoolNodes> poolNodes = new HashMap<>();
         private final RendezvousHash hash = new RendezvousHash();
 
-        Decider(Config config, List<NodeInfo> live) {
+        Decider(Config config, List<NodeInfo> live, Holdings holdings) {
             this.config = config;
             this.live = live;
+            this.holdings = holdings;
         }
 
         OwnerDecision decide(IpAddress vip, List<LoadBalancerService> onVip) {
@@ -154,7 +189,14 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
                         "no ready endpoint on a node that may announce (externalTrafficPolicy: Local); "
                                 + "ready endpoints run on " + endpointNodes(onVip));
             }
-            return new OwnerDecision.Owned(vip, names, hash.pick(vip, candidates));
+            String first = hash.pick(vip, candidates);
+            if (holdings.follows(first)) {
+                List<String> holders = candidates.stream().filter(n -> holdings.holds(n, vip)).toList();
+                if (!holders.isEmpty()) {
+                    return new OwnerDecision.Owned(vip, names, hash.pick(vip, holders));
+                }
+            }
+            return new OwnerDecision.Owned(vip, names, first);
         }
     }
 

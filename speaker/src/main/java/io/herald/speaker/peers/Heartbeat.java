@@ -1,5 +1,6 @@
 package io.herald.speaker.peers;
 
+import io.herald.common.ip.IpAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,13 +21,22 @@ import java.util.Objects;
  * @param echoDelayMicros how long the sender held that sequence before sending this
  * @param hears          {@link #idOf ids} of the peers the sender hears now, so that loss in
  *                       one direction is seen the same way by every speaker
+ * @param holds          the VIPs the sender announces now although the rendezvous hash over
+ *                       every node would give them to another: it took them when their node
+ *                       was lost, and keeps them while it is live and may serve them (see
+ *                       {@code Ownership}); sorted, at most {@link #MAX_HOLDS}
  */
 public record Heartbeat(String node, long incarnation, long sequence, boolean leaving, long echoSequence,
-        long echoDelayMicros, List<Long> hears) {
+        long echoDelayMicros, List<Long> hears, List<IpAddress> holds) {
     /** The longest node name Kubernetes allows (a DNS subdomain). */
     public static final int MAX_NAME_BYTES = 253;
     /** More peers than this in one frame would not fit a 64 KiB datagram with room to spare. */
     public static final int MAX_HEARS = 4096;
+    /**
+     * Held VIPs one frame lists at most: 256 IPv6 addresses keep a frame near 4 KiB. A
+     * speaker holding more lists the first 256 by address and gives the rest back.
+     */
+    public static final int MAX_HOLDS = 256;
 
     public Heartbeat {
         Objects.requireNonNull(node, "node");
@@ -41,6 +51,16 @@ public record Heartbeat(String node, long incarnation, long sequence, boolean le
         if (hears.size() > MAX_HEARS) {
             throw new IllegalArgumentException("at most " + MAX_HEARS + " peers in one heartbeat, not " + hears.size());
         }
+        holds = List.copyOf(holds);
+        if (holds.size() > MAX_HOLDS) {
+            throw new IllegalArgumentException("at most " + MAX_HOLDS + " held VIPs in one heartbeat, not " + holds.size());
+        }
+    }
+
+    /** A heartbeat that holds no VIP against the hash. */
+    public Heartbeat(String node, long incarnation, long sequence, boolean leaving, long echoSequence,
+            long echoDelayMicros, List<Long> hears) {
+        this(node, incarnation, sequence, leaving, echoSequence, echoDelayMicros, hears, List.of());
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.herald.speaker.peers;
 
+import io.herald.common.ip.Family;
+import io.herald.common.ip.IpAddress;
+import java.math.BigInteger;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -22,7 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  * offset  size  field
  *  0       4    magic "HRLD"
- *  4       1    version, 1
+ *  4       1    version, 2
  *  5       1    flags: bit 0 = leaving; other bits 0
  *  6       1    n = length of the node name in UTF-8 bytes (1..253)
  *  7       n    node name
@@ -32,8 +35,12 @@ import javax.crypto.spec.SecretKeySpec;
  *  ..      4    echo delay, microseconds
  *  ..      2    k = number of peers heard
  *  ..     8k    ids of the peers heard
+ *  ..      2    h = number of VIPs held against the hash
+ *  ..      h×   1 byte address length (4 or 16), then the address in network order
  *  ..     32    HMAC-SHA256, under the cluster's key, of every byte before it
  * </pre>
+ *
+ * <p>Version 1 (no held VIPs) never shipped in a release; its frames are dropped as malformed.
  *
  * A {@code Mac} is not thread-safe: one codec per thread.
  */
@@ -41,9 +48,9 @@ public final class HeartbeatCodec {
     /** The shortest key accepted: 128 bits. The chart generates 32 random characters. */
     public static final int MIN_KEY_BYTES = 16;
     static final byte[] MAGIC = {'H', 'R', 'L', 'D'};
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int MAC_BYTES = 32;
-    private static final int FIXED_BYTES = 4 + 1 + 1 + 1 + 8 + 8 + 8 + 4 + 2 + MAC_BYTES;
+    private static final int FIXED_BYTES = 4 + 1 + 1 + 1 + 8 + 8 + 8 + 4 + 2 + 2 + MAC_BYTES;
 
     /** What a received datagram turned out to be. */
     public sealed interface Result permits Frame, Dropped {
@@ -83,13 +90,23 @@ public final class HeartbeatCodec {
     public byte[] encode(Heartbeat heartbeat) {
         byte[] name = heartbeat.node().getBytes(StandardCharsets.UTF_8);
         List<Long> hears = heartbeat.hears();
-        ByteBuffer out = ByteBuffer.allocate(FIXED_BYTES + name.length + 8 * hears.size());
+        List<IpAddress> holds = heartbeat.holds();
+        int holdBytes = 0;
+        for (IpAddress vip : holds) {
+            holdBytes += 1 + vip.bytes().length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(FIXED_BYTES + name.length + 8 * hears.size() + holdBytes);
         out.put(MAGIC).put((byte) VERSION).put((byte) (heartbeat.leaving() ? 1 : 0));
         out.put((byte) name.length).put(name);
         out.putLong(heartbeat.incarnation()).putLong(heartbeat.sequence()).putLong(heartbeat.echoSequence());
         out.putInt((int) heartbeat.echoDelayMicros());
         out.putShort((short) hears.size());
         hears.forEach(out::putLong);
+        out.putShort((short) holds.size());
+        for (IpAddress vip : holds) {
+            byte[] address = vip.bytes();
+            out.put((byte) address.length).put(address);
+        }
         mac.update(out.array(), 0, out.position());
         out.put(mac.doFinal());
         return out.array();
@@ -137,7 +154,7 @@ public final class HeartbeatCodec {
             long echoSequence = in.getLong();
             long echoDelay = in.getInt() & 0xFFFF_FFFFL;
             int count = in.getShort() & 0xFFFF;
-            if (in.remaining() != 8L * count) {
+            if (in.remaining() < 8L * count + 2) {
                 return new Dropped(HeartbeatDrop.MALFORMED, count + " peers announced, " + in.remaining() + " bytes left");
             }
             if (count > Heartbeat.MAX_HEARS) {
@@ -147,7 +164,25 @@ public final class HeartbeatCodec {
             for (int i = 0; i < count; i++) {
                 hears.add(in.getLong());
             }
-            return new Frame(new Heartbeat(node, incarnation, sequence, (flags & 1) != 0, echoSequence, echoDelay, hears));
+            int held = in.getShort() & 0xFFFF;
+            if (held > Heartbeat.MAX_HOLDS) {
+                return new Dropped(HeartbeatDrop.MALFORMED, held + " held VIPs, more than " + Heartbeat.MAX_HOLDS);
+            }
+            List<IpAddress> holds = new ArrayList<>(held);
+            for (int i = 0; i < held; i++) {
+                int addressLength = in.get() & 0xFF;
+                if (addressLength != 4 && addressLength != 16) {
+                    return new Dropped(HeartbeatDrop.MALFORMED, "a held VIP of " + addressLength + " bytes");
+                }
+                byte[] address = new byte[addressLength];
+                in.get(address);
+                holds.add(IpAddress.of(addressLength == 4 ? Family.IPV4 : Family.IPV6, new BigInteger(1, address)));
+            }
+            if (in.hasRemaining()) {
+                return new Dropped(HeartbeatDrop.MALFORMED, in.remaining() + " bytes after the last field");
+            }
+            return new Frame(new Heartbeat(node, incarnation, sequence, (flags & 1) != 0, echoSequence, echoDelay, hears,
+                    holds));
         } catch (BufferUnderflowException e) {
             return new Dropped(HeartbeatDrop.MALFORMED, "ends inside a field");
         } catch (CharacterCodingException e) {

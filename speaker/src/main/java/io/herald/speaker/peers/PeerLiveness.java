@@ -1,5 +1,6 @@
 package io.herald.speaker.peers;
 
+import io.herald.common.ip.IpAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,6 +41,12 @@ public final class PeerLiveness {
     public enum Basis {
         /** Heard on the wire (directly or through a peer) and hearing others. */
         HEARD(true, "heard on the wire"),
+        /**
+         * This node only: it has just started and has not yet heard every peer that runs
+         * heartbeats, so it cannot know which VIPs they hold; it announces nothing until it
+         * has (or for at most the timeout after its own Lease is fresh).
+         */
+        JOINING(false, "starting: not every peer heard yet"),
         /** Never seen on the wire in this incarnation; its Lease is fresh. */
         LEASE(true, "not heard on the wire; its Lease is fresh"),
         /** Tracked on the wire, and nobody hears it any more. */
@@ -104,6 +111,7 @@ public final class PeerLiveness {
         boolean leaving;
         boolean tracked;
         List<Long> hears = List.of();
+        Set<IpAddress> holds = Set.of();
         long confirmedUntilNanos;
         boolean confirmed;
         long lastRttNanos = -1;
@@ -134,6 +142,11 @@ public final class PeerLiveness {
     private long lastRoundNanos;
     private long wokeNanos;
     private boolean woke;
+    private List<IpAddress> holding = List.of();
+    private Set<String> heartbeating = Set.of();
+    private boolean joined;
+    private boolean freshSeen;
+    private long freshSinceNanos;
 
     /**
      * @param self         this node's name
@@ -164,6 +177,15 @@ public final class PeerLiveness {
      * dropped as {@link HeartbeatDrop#UNKNOWN_NODE}.
      */
     public synchronized void roster(Map<String, Long> members) {
+        roster(members, members.keySet());
+    }
+
+    /**
+     * As {@link #roster(Map)}, saying which members run heartbeats (their Lease gives an
+     * address): those follow the holding rule, whether this node hears them or not.
+     */
+    public synchronized void roster(Map<String, Long> members, Set<String> heartbeating) {
+        this.heartbeating = Set.copyOf(heartbeating);
         peers.keySet().retainAll(members.keySet());
         members.forEach((node, min) -> {
             if (node.equals(self)) {
@@ -204,6 +226,7 @@ public final class PeerLiveness {
         peer.heardNanos = nowNanos;
         peer.leaving = beat.leaving();
         peer.hears = beat.hears();
+        peer.holds = Set.copyOf(beat.holds());
         if (!peer.hears.isEmpty()) {
             peer.tracked = true;
         }
@@ -239,14 +262,39 @@ public final class PeerLiveness {
                 hears.add(peer.id);
             }
         }
+        // A process just woken from a pause, or leaving, announces nothing: it holds nothing either.
+        List<IpAddress> holds = leaving || paused(nowNanos) ? List.of() : holding;
         List<Outgoing> out = new ArrayList<>(peers.size());
         for (Peer peer : peers.values()) {
             boolean echo = hearsDirectly(peer, nowNanos);
             long delayMicros = echo ? Math.min(0xFFFF_FFFFL, (nowNanos - peer.heardNanos) / 1000) : 0;
             out.add(new Outgoing(peer.node, new Heartbeat(self, incarnation, sequence, leaving,
-                    echo ? peer.sequence : 0, delayMicros, hears)));
+                    echo ? peer.sequence : 0, delayMicros, hears, holds)));
         }
         return out;
+    }
+
+    /**
+     * The VIPs this node holds against the hash, as its decision thread last worked them
+     * out; every round from now on says so. At most {@link Heartbeat#MAX_HOLDS}.
+     */
+    public synchronized void holding(List<IpAddress> vips) {
+        holding = List.copyOf(vips);
+    }
+
+    /**
+     * Every member that runs heartbeats, with what its last heartbeat in its current
+     * incarnation said it holds against the hash (nothing when never heard). Whether a
+     * member's word counts is the decision's call: only while it is {@link Basis#HEARD}.
+     */
+    public synchronized Map<String, Set<IpAddress>> holdings() {
+        Map<String, Set<IpAddress>> held = new TreeMap<>();
+        for (Peer peer : peers.values()) {
+            if (heartbeating.contains(peer.node)) {
+                held.put(peer.node, peer.holds);
+            }
+        }
+        return held;
     }
 
     /**
@@ -278,7 +326,10 @@ public final class PeerLiveness {
         }
         Basis selfBasis;
         long until;
-        if (confirmedUntil != Long.MIN_VALUE) {
+        if (!joined(nowNanos, ownLeaseFreshUntil)) {
+            selfBasis = Basis.JOINING;
+            until = Long.MIN_VALUE;
+        } else if (confirmedUntil != Long.MIN_VALUE) {
             selfBasis = Basis.HEARD;
             until = confirmedUntil;
         } else if (selfTracked && (paused(nowNanos) || expectedToBeHeard(nowNanos, leaseRenewing))) {
@@ -296,6 +347,26 @@ public final class PeerLiveness {
             live.add(self);
         }
         return new Verdict(live, basis, until);
+    }
+
+    /**
+     * Whether this process has joined: it has heard every member that runs heartbeats at
+     * least once (so it knows what each holds), or a timeout has passed since its own Lease
+     * was first fresh (a member unheard by then is dead or cannot reach it). Once joined, a
+     * process stays joined; a pause is the pause rule's business.
+     */
+    private boolean joined(long now, OptionalLong ownLeaseFreshUntil) {
+        if (joined) {
+            return true;
+        }
+        if (!freshSeen && ownLeaseFreshUntil.isPresent() && ownLeaseFreshUntil.getAsLong() - now > 0) {
+            freshSeen = true;
+            freshSinceNanos = now;
+        }
+        boolean everyoneHeard = peers.values().stream()
+                .allMatch(p -> !heartbeating.contains(p.node) || p.sequence >= 0);
+        joined = everyoneHeard || freshSeen && now - freshSinceNanos >= timeoutNanos;
+        return joined;
     }
 
     /** The last round trip to each member that echoed one of our heartbeats, in nanoseconds. */
@@ -381,6 +452,7 @@ public final class PeerLiveness {
         peer.leaving = false;
         peer.tracked = false;
         peer.hears = List.of();
+        peer.holds = Set.of();
         peer.confirmed = false;
         peer.lastRttNanos = -1;
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -14,7 +15,7 @@ import org.apache.logging.log4j.Logger;
 /**
  * The members and where they hear heartbeats, from the speaker Leases' annotations, kept
  * one Lease at a time: a renewal that changes neither costs a map lookup, and only a
- * new member, a restart or a leave hands {@link PeerLiveness} a new roster.
+ * new member, a restart, a changed address or a leave hands {@link PeerLiveness} a new roster.
  */
 public final class PeerRoster {
     private static final Logger log = LogManager.getLogger(PeerRoster.class);
@@ -39,16 +40,13 @@ public final class PeerRoster {
         }
         long incarnation = incarnation(node, notes.get(Annotations.INCARNATION));
         Optional<InetSocketAddress> address = address(node, notes.get(Annotations.HEARTBEAT_ADDRESS));
-        boolean member = incarnations.containsKey(node);
-        Long before = incarnations.put(node, incarnation);
+        incarnations.put(node, incarnation);
         if (address.isPresent()) {
             addresses.put(node, address.get());
         } else {
             addresses.remove(node);
         }
-        if (!member || before != incarnation) {
-            liveness.roster(Map.copyOf(incarnations));
-        }
+        liveness.roster(Map.copyOf(incarnations), Set.copyOf(addresses.keySet()));
     }
 
     /** The speaker Lease of {@code node} was deleted: it left. */
@@ -56,7 +54,7 @@ public final class PeerRoster {
         written.remove(node);
         addresses.remove(node);
         if (incarnations.remove(node) != null) {
-            liveness.roster(Map.copyOf(incarnations));
+            liveness.roster(Map.copyOf(incarnations), Set.copyOf(addresses.keySet()));
         }
     }
 

@@ -127,10 +127,11 @@ class PcapAnnouncerTest {
 
     /** The taker claimed it before this node noticed it lost the VIP: nothing to wait for. */
     @Test
-    void aVipClaimedAlreadyIsNotHandedOverAndIPv6StopsAtOnce() {
+    void aVipClaimedAlreadyIsNotHandedOver() {
         announcer.announce(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP6, "eth0"), new Announcement(OTHER_VIP, "eth0")));
         FakeChannels.Channel eth0 = links.last("eth0");
         eth0.arrive(io.herald.speaker.l2.GratuitousArp.frame(VIP, TAKER));
+        eth0.arrive(UnsolicitedNeighborAdvertisement.frame(VIP6, TAKER));
         Eventually.within(WAIT, () -> listener.drops(DropReason.ADDRESS_CONFLICT, "eth0") == 1, listener::toString);
         announcer.announce(Set.of(new Announcement(OTHER_VIP, "eth0")),
                 Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP6, "eth0")));
@@ -138,6 +139,27 @@ class PcapAnnouncerTest {
         eth0.arrive(TestFrames.neighborSolicitation(CLIENT_MAC, CLIENT6, VIP6, 255));
         Eventually.within(WAIT, () -> listener.drops(DropReason.NOT_OWNED, "eth0") == 2, listener::toString);
         assertEquals(0, listener.replies(VIP, "eth0") + listener.replies(VIP6, "eth0"), listener::toString);
+    }
+
+    /** IPv6 too: the taker's unsolicited Neighbor Advertisement is its claim. */
+    @Test
+    void anIpv6VipHandedOverIsAnsweredUntilItsTakerAdvertisesIt() throws InterruptedException {
+        announcer.announce(Set.of(new Announcement(VIP6, "eth0"), new Announcement(OTHER_VIP, "eth0")));
+        FakeChannels.Channel eth0 = links.last("eth0");
+        announcer.announce(Set.of(new Announcement(OTHER_VIP, "eth0")), Set.of(new Announcement(VIP6, "eth0")));
+        eth0.arrive(TestFrames.neighborSolicitation(CLIENT_MAC, CLIENT6, VIP6, 255));
+        Eventually.within(WAIT, () -> listener.replies(VIP6, "eth0") == 1, () -> "still answered: " + listener);
+        // Our own advertisement (looped back by a switch, or a second capture) is no claim.
+        eth0.arrive(UnsolicitedNeighborAdvertisement.frame(VIP6, eth0.iface.mac()));
+        eth0.arrive(TestFrames.neighborSolicitation(CLIENT_MAC, CLIENT6, VIP6, 255));
+        Eventually.within(WAIT, () -> listener.replies(VIP6, "eth0") == 2, () -> "still answered: " + listener);
+        long requests = listener.requests(Family.IPV6, "eth0");
+        eth0.arrive(UnsolicitedNeighborAdvertisement.frame(VIP6, TAKER));
+        eth0.arrive(TestFrames.neighborSolicitation(CLIENT_MAC, CLIENT6, VIP6, 255));
+        Eventually.within(WAIT, () -> listener.drops(DropReason.NOT_OWNED, "eth0") == 1, listener::toString);
+        assertEquals(2, listener.replies(VIP6, "eth0"), "not answered once the taker advertised it: " + listener);
+        assertEquals(requests + 1, listener.requests(Family.IPV6, "eth0"), "an advertisement is not counted as a request");
+        assertTrue(announcer.awaitHandOvers(Duration.ZERO), "nothing left to hand over");
     }
 
     /** Issue 14: a speaker that woke from a pause answers nothing until its view is current again. */

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.common.ip.Family;
+import io.herald.common.ip.IpAddress;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -22,11 +25,24 @@ class HeartbeatCodecTest {
     @Test
     void readsBackWhatItWrote() {
         byte[] frame = codec.encode(beat);
-        assertEquals(7 + 6 + 8 + 8 + 8 + 4 + 2 + 16 + 32, frame.length);
+        assertEquals(7 + 6 + 8 + 8 + 8 + 4 + 2 + 16 + 2 + 32, frame.length);
         assertEquals(new HeartbeatCodec.Frame(beat), codec.decode(frame, frame.length));
         Heartbeat leaving = new Heartbeat("n", 1, 1, true, 0, 0, List.of());
         byte[] last = codec.encode(leaving);
         assertEquals(new HeartbeatCodec.Frame(leaving), new HeartbeatCodec(KEY).decode(last, last.length));
+    }
+
+    @Test
+    void carriesTheVipsHeldAgainstTheHashOfBothFamilies() {
+        Heartbeat holding = new Heartbeat("node-1", 7, 8, false, 0, 0, List.of(),
+                List.of(IpAddress.parse("198.18.0.10"), IpAddress.parse("2001:db8::10"),
+                        IpAddress.of(Family.IPV6, new BigInteger("ffff00000001", 16))));
+        byte[] frame = codec.encode(holding);
+        assertEquals(7 + 6 + 8 + 8 + 8 + 4 + 2 + 2 + (1 + 4) + 2 * (1 + 16) + 32, frame.length);
+        assertEquals(new HeartbeatCodec.Frame(holding), codec.decode(frame, frame.length),
+                "an IPv6 address stays IPv6, a mapped-looking one included");
+        assertThrows(IllegalArgumentException.class, () -> new Heartbeat("n", 1, 1, false, 0, 0, List.of(),
+                java.util.Collections.nCopies(Heartbeat.MAX_HOLDS + 1, IpAddress.parse("198.18.0.1"))));
     }
 
     @Test
@@ -66,7 +82,7 @@ class HeartbeatCodecTest {
     void dropsSignedFramesThatDoNotAddUp() throws Exception {
         byte[] frame = codec.encode(beat);
         byte[] version = frame.clone();
-        version[4] = 2;
+        version[4] = 3;
         assertDropped(HeartbeatDrop.MALFORMED, resign(version), frame.length);
         byte[] flags = frame.clone();
         flags[5] = 2;
@@ -87,6 +103,22 @@ class HeartbeatCodecTest {
         byte[] longName = frame.clone();
         longName[6] = (byte) 200;
         assertDropped(HeartbeatDrop.MALFORMED, resign(longName), frame.length);
+        byte[] v1 = frame.clone();
+        v1[4] = 1;
+        assertDropped(HeartbeatDrop.MALFORMED, resign(v1), frame.length);
+
+        byte[] holding = codec.encode(new Heartbeat("node-1", 7, 8, false, 0, 0, List.of(),
+                List.of(IpAddress.parse("198.18.0.10"))));
+        int heldAt = 7 + 6 + 8 + 8 + 8 + 4 + 2;
+        byte[] tooMany = holding.clone();
+        ByteBuffer.wrap(tooMany).putShort(heldAt, (short) 2);
+        assertDropped(HeartbeatDrop.MALFORMED, resign(tooMany), holding.length);
+        byte[] oddLength = holding.clone();
+        oddLength[heldAt + 2] = 5;
+        assertDropped(HeartbeatDrop.MALFORMED, resign(oddLength), holding.length);
+        byte[] tooFew = holding.clone();
+        ByteBuffer.wrap(tooFew).putShort(heldAt, (short) 0);
+        assertDropped(HeartbeatDrop.MALFORMED, resign(tooFew), holding.length);
     }
 
     @Test

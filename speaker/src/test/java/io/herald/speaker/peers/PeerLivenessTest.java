@@ -3,6 +3,7 @@ package io.herald.speaker.peers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.common.ip.IpAddress;
 import io.herald.speaker.peers.PeerLiveness.Basis;
 import io.herald.speaker.peers.PeerLiveness.Verdict;
 import java.nio.charset.StandardCharsets;
@@ -149,6 +150,56 @@ class PeerLivenessTest {
         assertTrue(!wire.verdict("n1").live().contains("n1"), "nor after its first round");
         wire.run(3 * INTERVAL);
         assertEquals(Set.of("n1", "n2", "n3"), wire.verdict("n1").live(), "live again once the others confirm it");
+    }
+
+    /**
+     * A speaker that starts cannot know which VIPs the others hold until it has heard each of
+     * them once: it announces nothing before, or before a timeout after its Lease is fresh.
+     */
+    @Test
+    void aStartingNodeJoinsOnceItHasHeardEveryPeerThatRunsHeartbeats() {
+        assertEquals(Basis.JOINING, wire.verdict("n1").basis().get("n1"), "heard nobody yet");
+        assertTrue(!wire.verdict("n1").live().contains("n1"));
+        assertEquals(Long.MIN_VALUE, wire.verdict("n1").announceUntilNanos());
+        wire.drop.add("n3>n1");
+        wire.run(2 * INTERVAL);
+        assertEquals(Basis.JOINING, wire.verdict("n1").basis().get("n1"), "n3 not heard yet");
+        assertEquals(Set.of("n2", "n3"), wire.verdict("n1").live(), "it still judges the others");
+        wire.drop.clear();
+        wire.run(INTERVAL);
+        assertEquals(Basis.HEARD, wire.verdict("n1").basis().get("n1"));
+
+        // A peer that never answers (dead, its Lease not run out yet) delays it by the timeout at most.
+        PeerLiveness late = new PeerLiveness("n4", 9, TIMEOUT);
+        late.roster(Map.of("n4", 0L, "n5", 0L));
+        OptionalLong fresh = OptionalLong.of(wire.now + 6_000 * MS);
+        assertEquals(Basis.JOINING, late.verdict(wire.now, Set.of("n4", "n5"), Set.of(), fresh).basis().get("n4"));
+        late.round(wire.now + TIMEOUT - MS, false);
+        assertEquals(Basis.JOINING, late.verdict(wire.now + TIMEOUT - MS, Set.of("n4", "n5"), Set.of(), fresh)
+                .basis().get("n4"));
+        assertEquals(Basis.LEASE, late.verdict(wire.now + TIMEOUT, Set.of("n4", "n5"), Set.of(), fresh).basis().get("n4"));
+
+        // Alone, or among speakers without heartbeats, there is nobody to wait for.
+        PeerLiveness alone = new PeerLiveness("n6", 9, TIMEOUT);
+        alone.roster(Map.of("n6", 0L, "n7", 0L), Set.of("n6"));
+        assertEquals(Basis.LEASE, alone.verdict(wire.now, Set.of("n6", "n7"), Set.of(), fresh).basis().get("n6"));
+    }
+
+    @Test
+    void eachPeerIsKnownToHoldWhatItsLastHeartbeatSaidAndAWokenNodeSaysItHoldsNothing() {
+        IpAddress vip = IpAddress.parse("198.18.0.10");
+        wire.nodes.get("n2").holding(List.of(vip));
+        wire.run(2 * INTERVAL);
+        assertEquals(Map.of("n1", Set.of(), "n3", Set.of()), wire.nodes.get("n2").holdings());
+        assertEquals(Set.of(vip), wire.nodes.get("n1").holdings().get("n2"));
+        assertEquals(Set.of(vip), wire.nodes.get("n3").holdings().get("n2"));
+
+        wire.frozen.add("n2");
+        wire.run(2_000 * MS);
+        wire.thaw("n2");
+        wire.run(INTERVAL);
+        assertEquals(Set.of(), wire.nodes.get("n1").holdings().get("n2"),
+                "its first rounds after a pause hold nothing: it announced nothing while it was gone");
     }
 
     @Test
