@@ -1,6 +1,7 @@
 package io.herald.controller;
 
 import io.herald.common.cli.Commands;
+import io.herald.common.cli.DurationConverter;
 import io.herald.common.cli.HeraldOptions;
 import io.herald.common.cli.KubeOptions;
 import static io.herald.common.kube.Handlers.onAnyChange;
@@ -79,17 +80,18 @@ public final class ControllerCommand implements Callable<Integer> {
             description = "leader election Lease (default: ${DEFAULT-VALUE})")
     String leaseName;
 
-    @Option(names = "--lease-duration", paramLabel = "SECONDS", defaultValue = "15",
-            description = "how long a leader's Lease lasts without renewal; a standby takes over after it (default: ${DEFAULT-VALUE})")
-    int leaseDurationSeconds;
+    @Option(names = "--lease-duration", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
+            description = "how long a leader's Lease lasts without renewal; a standby takes over after it; whole"
+                    + " seconds (default: ${DEFAULT-VALUE})")
+    Duration leaseDuration;
 
-    @Option(names = "--renew-deadline", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(names = "--renew-deadline", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "a leader that cannot renew within this steps down (default: ${DEFAULT-VALUE})")
-    int renewDeadlineSeconds;
+    Duration renewDeadline;
 
-    @Option(names = "--retry-period", paramLabel = "SECONDS", defaultValue = "2",
+    @Option(names = "--retry-period", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
             description = "how often the Lease is renewed or tried (default: ${DEFAULT-VALUE})")
-    int retryPeriodSeconds;
+    Duration retryPeriod;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "4",
             description = "Services reconciled at once; writes to the API overlap, decisions do not (default: ${DEFAULT-VALUE})")
@@ -108,10 +110,14 @@ public final class ControllerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        var timing = new Leadership.Timing(Duration.ofSeconds(leaseDurationSeconds),
-                Duration.ofSeconds(renewDeadlineSeconds), Duration.ofSeconds(retryPeriodSeconds));
+        Leadership.Timing timing;
+        try {
+            timing = new Leadership.Timing(leaseDuration, renewDeadline, retryPeriod);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         String me = identity == null || identity.isBlank() ? InetAddress.getLocalHost().getHostName() : identity;
-        try (Component component = Component.start("controller", listen, kube.connect(), Duration.ofSeconds(herald.apiWaitSeconds))) {
+        try (Component component = Component.start("controller", listen, kube.connect(), herald.apiWait)) {
             SharedIndexInformer<V1Service> services = component.watch(V1Service.class, V1ServiceList.class, "", "v1", "services");
             SharedIndexInformer<V1ConfigMap> configMaps = component.watchNamespace(herald.namespace,
                     V1ConfigMap.class, V1ConfigMapList.class, "", "v1", "configmaps");
@@ -147,7 +153,7 @@ public final class ControllerCommand implements Callable<Integer> {
                     () -> configLister.get(herald.configMap));
             configMaps.addEventHandler(onAnyChange(o -> work.configChanged()));
 
-            component.startInformers(Duration.ofSeconds(herald.apiWaitSeconds));
+            component.startInformers(herald.apiWait);
             log.info("controller for Services of class {} (or none); pools from ConfigMap {}/{}",
                     herald.loadBalancerClass, herald.namespace, herald.configMap);
 

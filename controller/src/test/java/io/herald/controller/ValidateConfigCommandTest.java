@@ -134,7 +134,7 @@ class ValidateConfigCommandTest {
     @Test
     void theBareControllerCommandStillRunsTheController() {
         CommandLine line = new CommandLine(new ControllerCommand());
-        assertFalse(line.parseArgs("--api-wait", "1").hasSubcommand(), "no subcommand: call() runs the controller");
+        assertFalse(line.parseArgs("--api-wait", "1s").hasSubcommand(), "no subcommand: call() runs the controller");
         assertTrue(line.getSubcommands().containsKey("validate-config"));
         Run help = controller("--help");
         assertTrue(help.out().contains("validate-config"), "controller --help lists the subcommand:\n" + help.out());

@@ -65,7 +65,7 @@ class CommandsTest {
         ensureNode(admin, "node-a");
         int port = HeraldProcess.freePort();
         try (HeraldProcess speaker = HeraldProcess.start("speaker", args("speaker", cluster, port))) {
-            speaker.awaitLine("speaker for node node-a: Lease herald-system/herald-speaker-node-a renewed every 2000 ms", START);
+            speaker.awaitLine("speaker for node node-a: Lease herald-system/herald-speaker-node-a renewed every 2s, lasting 6s", START);
             assertTrue(speaker.awaitOk(port, "/readyz", START).contains("[+]nodes-synced ok"));
         }
     }
@@ -94,7 +94,7 @@ class CommandsTest {
                 "contexts: [{name: c, context: {cluster: c, user: u}}]",
                 "current-context: c", ""));
         List<String> args = new ArrayList<>(List.of("--kubeconfig", kubeconfig.toString(),
-                "--listen-address", "127.0.0.1:" + HeraldProcess.freePort(), "--api-wait", "1"));
+                "--listen-address", "127.0.0.1:" + HeraldProcess.freePort(), "--api-wait", "1s"));
         if (part.equals("speaker")) {
             args.addAll(List.of("--node-name", "node-a"));
         }
@@ -102,6 +102,33 @@ class CommandsTest {
             assertEquals(1, process.awaitExit(START));
             assertTrue(process.output().contains("cannot reach the Kubernetes API at https://127.0.0.1:9"), process.output());
             assertTrue(process.output().contains("check --kubeconfig"), process.output());
+        }
+    }
+
+    /** One duration style in every flag: a bare number (the old milliseconds or seconds) is refused, saying how to write it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"controller --lease-duration 15", "speaker --lease-renew 2000", "speaker --api-wait 60",
+            "controller --retry-period 1.5s"})
+    void aDurationWithoutAUnitIsAUsageErrorThatShowsTheForm(String line) throws Exception {
+        String[] words = line.split(" ");
+        List<String> args = new ArrayList<>(List.of(words).subList(1, words.length));
+        args.addAll(List.of("--node-name", "node-a"));
+        try (HeraldProcess process = HeraldProcess.start(words[0], words[0].equals("speaker") ? args : args.subList(0, 2))) {
+            assertEquals(2, process.awaitExit(START), "picocli's exit code for a usage error");
+            assertTrue(process.output().contains("'" + words[2] + "' is not a duration"), process.output());
+            assertTrue(process.output().contains("such as 500ms or 2s"), process.output());
+            assertTrue(process.output().contains(words[1]), "names the flag: " + process.output());
+        }
+    }
+
+    @Test
+    void controllerLeaseTimesThatCannotWorkAreRefusedNamingBothFlags(KubeCluster cluster) throws Exception {
+        List<String> args = List.of("--kubeconfig", cluster.adminKubeconfig().toString(),
+                "--listen-address", "127.0.0.1:" + HeraldProcess.freePort(), "--lease-duration", "10s", "--renew-deadline", "20s");
+        try (HeraldProcess process = HeraldProcess.start("controller", args)) {
+            assertEquals(2, process.awaitExit(START));
+            assertTrue(process.output().contains("--renew-deadline (20s) must be shorter than --lease-duration (10s)"),
+                    process.output());
         }
     }
 

@@ -23,7 +23,7 @@ public final class ControllerProcess {
                 "--listen-address", "127.0.0.1:" + port,
                 "--namespace", NAMESPACE,
                 "--identity", identity,
-                "--lease-duration", "4", "--renew-deadline", "3", "--retry-period", "1"));
+                "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "1s"));
         args.addAll(List.of(extra));
         return HeraldProcess.start("controller", args);
     }

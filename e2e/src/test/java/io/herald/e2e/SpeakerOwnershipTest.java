@@ -129,8 +129,8 @@ class SpeakerOwnershipTest {
                 "--listen-address", "127.0.0.1:" + port,
                 "--namespace", ControllerProcess.NAMESPACE,
                 "--node-name", node,
-                "--lease-renew", Integer.toString(LEASE_MILLIS / 3),
-                "--lease-duration", Integer.toString(LEASE_MILLIS))));
+                "--lease-renew", LEASE_MILLIS / 3 + "ms",
+                "--lease-duration", LEASE_MILLIS + "ms")));
     }
 
     /** VIPs each running speaker says it announces, from its /metrics. */

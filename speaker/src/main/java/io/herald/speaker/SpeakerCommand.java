@@ -98,14 +98,14 @@ public final class SpeakerCommand implements Callable<Integer> {
             description = "where /healthz, /readyz and /metrics are served (default: ${DEFAULT-VALUE})")
     String listenAddress;
 
-    @Option(names = "--lease-renew", paramLabel = "MILLIS", defaultValue = "2000",
+    @Option(names = "--lease-renew", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
             description = "how often this node renews its Lease herald-speaker-<node> (default: ${DEFAULT-VALUE})")
-    long leaseRenewMillis;
+    Duration leaseRenew;
 
-    @Option(names = "--lease-duration", paramLabel = "MILLIS", defaultValue = "6000",
-            description = "how long a Lease lasts unrenewed: a dead node's VIPs move after this; rounded up to whole"
-                    + " seconds in the Lease object (default: ${DEFAULT-VALUE})")
-    long leaseDurationMillis;
+    @Option(names = "--lease-duration", paramLabel = "DURATION", defaultValue = "6s", converter = DurationConverter.class,
+            description = "how long a Lease lasts unrenewed: without heartbeats a dead node's VIPs move after this;"
+                    + " rounded up to whole seconds in the Lease object (default: ${DEFAULT-VALUE})")
+    Duration leaseDuration;
 
     @Option(names = "--heartbeat-key-file", paramLabel = "FILE",
             description = "the cluster's shared heartbeat key (at least 16 bytes; the chart mounts its Secret here);"
@@ -156,14 +156,15 @@ public final class SpeakerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Duration renew = Duration.ofMillis(leaseRenewMillis);
-        Duration duration = Duration.ofMillis(leaseDurationMillis);
-        if (renew.compareTo(duration) >= 0) {
-            throw new ParameterException(spec.commandLine(), "--lease-renew (" + leaseRenewMillis
-                    + ") must be shorter than --lease-duration (" + leaseDurationMillis + "); a third of it is usual");
+        Duration renew = leaseRenew;
+        Duration duration = leaseDuration;
+        if (renew.isZero() || renew.compareTo(duration) >= 0) {
+            throw new ParameterException(spec.commandLine(), "--lease-renew (" + DurationConverter.format(renew)
+                    + ") must be above 0 and shorter than --lease-duration (" + DurationConverter.format(duration)
+                    + "); a third of it is usual");
         }
         Optional<Heartbeats> heartbeats = heartbeats();
-        try (Component component = Component.start("speaker", listen, kube.connect(), Duration.ofSeconds(herald.apiWaitSeconds))) {
+        try (Component component = Component.start("speaker", listen, kube.connect(), herald.apiWait)) {
             SharedIndexInformer<V1Node> nodes = component.watch(V1Node.class, V1NodeList.class, "", "v1", "nodes");
             SharedIndexInformer<V1Service> services = component.watch(V1Service.class, V1ServiceList.class, "", "v1", "services");
             SharedIndexInformer<V1EndpointSlice> slices = component.watch(V1EndpointSlice.class, V1EndpointSliceList.class,
@@ -260,7 +261,7 @@ public final class SpeakerCommand implements Callable<Integer> {
             };
             leases.addEventHandler(leaseHandler);
 
-            component.startInformers(Duration.ofSeconds(herald.apiWaitSeconds));
+            component.startInformers(herald.apiWait);
             // Decide first from the whole synced cache, not from whatever events were delivered so far:
             // a restarted speaker that missed the others' Leases would grab their VIPs.
             readConfig.run();
@@ -275,15 +276,15 @@ public final class SpeakerCommand implements Callable<Integer> {
             lease.start();
             loop.start();
             socket.ifPresent(HeartbeatSocket::start);
-            log.info("speaker for node {}: Lease {}/{}{} renewed every {} ms, lasting {} ms; interfaces excluded unless a pool"
-                    + " names them: {}", nodeName, herald.namespace, SpeakerLease.PREFIX, nodeName, leaseRenewMillis,
-                    leaseDurationMillis, excluded);
+            log.info("speaker for node {}: Lease {}/{}{} renewed every {}, lasting {}; interfaces excluded unless a pool"
+                    + " names them: {}", nodeName, herald.namespace, SpeakerLease.PREFIX, nodeName,
+                    DurationConverter.format(renew), DurationConverter.format(duration), excluded);
             if (heartbeats.isPresent()) {
                 log.info("heartbeats on UDP {}:{} every {}, a peer unheard for {} is dead", heartbeatAddress, heartbeatPort,
                         DurationConverter.format(heartbeatInterval), DurationConverter.format(heartbeatTimeout));
             } else {
                 log.warn("heartbeats are off (no --heartbeat-key-file): a dead node's VIPs move only when its Lease runs out"
-                        + " ({} ms), and an API-server outage longer than that silences every VIP", leaseDurationMillis);
+                        + " ({}), and an API-server outage longer than that silences every VIP", DurationConverter.format(duration));
             }
             component.awaitStop();
         }

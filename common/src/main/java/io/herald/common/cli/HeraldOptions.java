@@ -2,6 +2,7 @@ package io.herald.common.cli;
 
 import io.herald.common.Annotations;
 import io.herald.common.kube.LeaseOwner;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -24,9 +25,9 @@ public final class HeraldOptions {
                     + " (helm uninstall) deletes the Lease too; the chart sets it (default: none)")
     public String leaseOwner;
 
-    @Option(names = "--api-wait", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(names = "--api-wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "how long to wait for the Kubernetes API at start before giving up (default: ${DEFAULT-VALUE})")
-    public int apiWaitSeconds;
+    public Duration apiWait;
 
     /** {@code --lease-owner} parsed; an {@link IllegalArgumentException} names the flag and the form it takes. */
     public Optional<LeaseOwner> leaseOwner() {

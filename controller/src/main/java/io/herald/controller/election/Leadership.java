@@ -1,5 +1,6 @@
 package io.herald.controller.election;
 
+import io.herald.common.cli.DurationConverter;
 import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -21,12 +22,17 @@ public final class Leadership implements AutoCloseable {
     /** Lease timing; the renew deadline must be shorter than the lease so an old leader stops first. */
     public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
         public Timing {
-            if (renewDeadline.compareTo(leaseDuration) >= 0) {
-                throw new IllegalArgumentException("--renew-deadline (" + renewDeadline.toSeconds()
-                        + " s) must be shorter than --lease-duration (" + leaseDuration.toSeconds() + " s)");
+            if (leaseDuration.toMillis() % 1000 != 0 || leaseDuration.isZero()) {
+                throw new IllegalArgumentException("--lease-duration (" + DurationConverter.format(leaseDuration)
+                        + ") must be a whole number of seconds, such as 15s: the Lease stores seconds");
             }
-            if (retryPeriod.compareTo(renewDeadline) >= 0) {
-                throw new IllegalArgumentException("--retry-period must be shorter than --renew-deadline");
+            if (renewDeadline.compareTo(leaseDuration) >= 0) {
+                throw new IllegalArgumentException("--renew-deadline (" + DurationConverter.format(renewDeadline)
+                        + ") must be shorter than --lease-duration (" + DurationConverter.format(leaseDuration) + ")");
+            }
+            if (retryPeriod.isZero() || retryPeriod.compareTo(renewDeadline) >= 0) {
+                throw new IllegalArgumentException("--retry-period (" + DurationConverter.format(retryPeriod)
+                        + ") must be above 0 and shorter than --renew-deadline (" + DurationConverter.format(renewDeadline) + ")");
             }
         }
     }

@@ -212,10 +212,10 @@ class ChartTemplateTest {
                 () -> assertEquals("mirror-pull", only(speakerPod.getImagePullSecrets()).getName()),
                 () -> assertTrue(controller.getArgs().containsAll(List.of("--namespace=team-lb",
                         "--load-balancer-class=example.com/lan",
-                        "--lease-duration=30", "--renew-deadline=20", "--retry-period=4")), "controller args " + controller.getArgs()),
+                        "--lease-duration=30s", "--renew-deadline=20s", "--retry-period=4s")), "controller args " + controller.getArgs()),
                 () -> assertTrue(speaker.getArgs().containsAll(List.of("--namespace=team-lb",
                         "--load-balancer-class=example.com/lan",
-                        "--lease-renew=1000", "--lease-duration=3000")), "speaker args " + speaker.getArgs()),
+                        "--lease-renew=1s", "--lease-duration=3s")), "speaker args " + speaker.getArgs()),
                 () -> assertEquals("debug", env(speaker, "HERALD_LOG_LEVEL").getValue()),
                 () -> assertTrue(speakerPod.getTolerations().contains(new V1Toleration()
                         .key("node-role.kubernetes.io/control-plane").operator("Exists").effect("NoSchedule")),
@@ -280,7 +280,11 @@ class ChartTemplateTest {
     static Stream<Arguments> badValues() {
         return Stream.of(
                 Arguments.of(Map.of("controller.replicas", "three"), "/controller/replicas", "got string, want integer"),
-                Arguments.of(Map.of("speaker.lease.renewMillis", "fast"), "/speaker/lease/renewMillis", "want integer"),
+                Arguments.of(Map.of("speaker.lease.renew", "fast"), "/speaker/lease/renew", "does not match pattern"),
+                Arguments.of(Map.of("speaker.lease.renew", "2000"), "/speaker/lease/renew", "want string"),
+                Arguments.of(Map.of("speaker.lease.renewMillis", "2000"), "/speaker/lease",
+                        "additional properties 'renewMillis' not allowed"),
+                Arguments.of(Map.of("speaker.heartbeat.timeout", "1.5s"), "/speaker/heartbeat/timeout", "does not match pattern"),
                 Arguments.of(Map.of("speaker.tolerateControlPlane", "maybe"), "/speaker/tolerateControlPlane", "want boolean"),
                 Arguments.of(Map.of("speaker.bogus", "1"), "/speaker", "additional properties 'bogus' not allowed"),
                 Arguments.of(Map.of("replica", "3"), "at ''", "additional properties 'replica' not allowed"),

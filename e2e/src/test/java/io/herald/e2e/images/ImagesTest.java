@@ -273,7 +273,7 @@ class ImagesTest {
     }
 
     private static String[] daemonArgs(String... more) {
-        List<String> args = new ArrayList<>(List.of("--kubeconfig=/etc/herald/config", "--api-wait=60"));
+        List<String> args = new ArrayList<>(List.of("--kubeconfig=/etc/herald/config", "--api-wait=60s"));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
     }

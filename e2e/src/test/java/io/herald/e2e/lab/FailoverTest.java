@@ -64,7 +64,7 @@ class FailoverTest {
         controller = lab.startController("lab-controller");
         for (LabNode node : lab.nodes()) {
             speakers.put(node.name(), lab.startSpeaker(node.name(),
-                    "--lease-renew", Integer.toString(RENEW_MILLIS), "--lease-duration", Integer.toString(DURATION_MILLIS)));
+                    "--lease-renew", RENEW_MILLIS + "ms", "--lease-duration", DURATION_MILLIS + "ms"));
         }
         lab.serve(PORT);
         for (SpeakerProcess speaker : speakers.values()) {
@@ -272,7 +272,7 @@ class FailoverTest {
         for (String node : List.copyOf(speakers.keySet())) {
             assertEquals(143, speakers.get(node).terminate(Duration.ofSeconds(20)));
             SpeakerProcess again = lab.startSpeaker(node,
-                    "--lease-renew", Integer.toString(RENEW_MILLIS), "--lease-duration", Integer.toString(DURATION_MILLIS));
+                    "--lease-renew", RENEW_MILLIS + "ms", "--lease-duration", DURATION_MILLIS + "ms");
             speakers.put(node, again);
             again.awaitOk("/readyz", PATIENCE);
             awaitOwner(vip);

@@ -162,7 +162,7 @@ class HeartbeatTest {
             ApiClient admin) throws Exception {
         String vip = start(cluster, admin);
         String owner = owner(vip);
-        Duration watched = Duration.ofSeconds(40);
+        Duration watched = Duration.ofSeconds(32);
         ArpReferee referee = lab.client().arpReferee(vip, Duration.ofMillis(20), watched);
         long began = System.nanoTime();
         Thread.sleep(1000);

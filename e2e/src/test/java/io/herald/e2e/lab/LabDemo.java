@@ -52,7 +52,7 @@ public final class LabDemo {
         lab.startController("demo-controller");
         Map<String, SpeakerProcess> speakers = new TreeMap<>();
         for (LabNode node : lab.nodes()) {
-            speakers.put(node.name(), lab.startSpeaker(node.name(), "--lease-renew", "1000", "--lease-duration", "3000"));
+            speakers.put(node.name(), lab.startSpeaker(node.name(), "--lease-renew", "1s", "--lease-duration", "3s"));
         }
         for (SpeakerProcess speaker : speakers.values()) {
             speaker.awaitOk("/readyz", PATIENCE);

@@ -152,9 +152,8 @@ class OwnershipHoldingTest {
     void twoHoldersAfterAPartitionHealsSettleOnOneOfThemInOneRound() {
         IpAddress vip = ip("198.18.0.7");
         List<LoadBalancerService> one = List.of(cluster("shop/web", "198.18.0.7"));
-        String first = documentedWinner(vip, Set.of("n1", "n2", "n3"));
-        List<String> rest = new ArrayList<>(List.of("n1", "n2", "n3"));
-        rest.remove(first);
+        String first = first(vip);
+        List<String> rest = allBut(first);
         // Both others took the VIP while cut off from each other: each says it holds it.
         Speakers speakers = new Speakers(Set.of("n1", "n2", "n3"));
         speakers.held.put(rest.get(0), List.of(vip));
@@ -170,9 +169,8 @@ class OwnershipHoldingTest {
     @Test
     void aHolderThatCannotServeTheVipAnyMoreGivesItToTheHashPickOfThoseThatCan() {
         IpAddress vip = ip("198.18.0.9");
-        String first = documentedWinner(vip, Set.of("n1", "n2", "n3"));
-        List<String> rest = new ArrayList<>(List.of("n1", "n2", "n3"));
-        rest.remove(first);
+        String first = first(vip);
+        List<String> rest = allBut(first);
         String holder = documentedWinner(vip, rest);
         String third = rest.get(0).equals(holder) ? rest.get(1) : rest.get(0);
         Speakers speakers = new Speakers(Set.of("n1", "n2", "n3"));
@@ -189,9 +187,8 @@ class OwnershipHoldingTest {
     @Test
     void aSpeakerWithoutHeartbeatsTakesItsVipsByTheHashAndTheOthersLetIt() {
         IpAddress vip = ip("198.18.0.11");
-        String first = documentedWinner(vip, Set.of("n1", "n2", "n3"));
-        List<String> rest = new ArrayList<>(List.of("n1", "n2", "n3"));
-        rest.remove(first);
+        String first = first(vip);
+        List<String> rest = allBut(first);
         Set<String> following = new HashSet<>(rest); // the hash's pick runs without heartbeats
         Speakers speakers = new Speakers(following);
         speakers.held.put(rest.get(0), List.of(vip));
@@ -224,6 +221,17 @@ class OwnershipHoldingTest {
             assertEquals(!documentedWinner(vip, Set.of("n1", "n2", "n3")).equals("n1"), held.contains(vip), vip.toString());
         }
         assertEquals(held.subList(0, 5), Ownership.heldAgainstHash("n1", vips, NODES, 5), "the first by address");
+    }
+
+    /** The hash's pick among n1, n2 and n3, by the documented rule. */
+    private static String first(IpAddress vip) {
+        return documentedWinner(vip, Set.of("n1", "n2", "n3"));
+    }
+
+    private static List<String> allBut(String node) {
+        List<String> rest = new ArrayList<>(List.of("n1", "n2", "n3"));
+        rest.remove(node);
+        return rest;
     }
 
     private static Map<String, Integer> countByNode(Map<IpAddress, String> owners) {
