@@ -420,6 +420,7 @@ public final class SpeakerCommand implements Callable<Integer> {
 
         @Override
         public void state(Set<Announcement> announced, int liveNodes, boolean ownLeaseFresh) {
+            metrics.decisions.inc();
             metrics.announced(announced);
             metrics.liveNodes.set(liveNodes);
             metrics.ownLeaseFresh.set(ownLeaseFresh ? 1 : 0);

@@ -95,6 +95,10 @@ final class SpeakerLoop implements AutoCloseable {
     /** What this node's heartbeats say it holds against the hash, since the last decision. */
     private List<IpAddress> held = List.of();
     private boolean saidTooManyHeld;
+    /** What the last decision saw of the Leases, so a deadline that a renewal moved on decides nothing. */
+    private Set<String> decidedLeaseLive = Set.of();
+    private boolean decidedOwnFresh;
+    private long decidedNanos;
 
     /**
      * @param wire the heartbeats' view, or empty when heartbeats are off (then the Leases alone decide)
@@ -213,7 +217,11 @@ final class SpeakerLoop implements AutoCloseable {
                 while (!dirty && !closed) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        break; // a Lease ran out: no API event says so
+                        if (leasesChangedSinceDecision()) {
+                            break; // a Lease ran out: no API event says so
+                        }
+                        deadline = System.nanoTime() + nextDeadlineNanos(); // renewed meanwhile: nothing to decide
+                        continue;
                     }
                     try {
                         TimeUnit.NANOSECONDS.timedWait(lock, left);
@@ -240,6 +248,17 @@ final class SpeakerLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a deadline that passed changed anything the decision reads: a Lease ran out,
+     * this node's own Lease stopped (or started) being fresh, or {@link #IDLE} passed. A
+     * deadline moved on by renewals that arrived meanwhile decides nothing.
+     */
+    private boolean leasesChangedSinceDecision() {
+        long now = System.nanoTime();
+        return now - decidedNanos >= IDLE.toNanos() || own.isFresh(now) != decidedOwnFresh
+                || !membership.liveAt(now).equals(decidedLeaseLive);
+    }
+
     /** Nanoseconds until a Lease (another node's, or this node's own freshness) runs out. */
     private long nextDeadlineNanos() {
         long now = System.nanoTime();
@@ -259,6 +278,9 @@ final class SpeakerLoop implements AutoCloseable {
         long now = System.nanoTime();
         Config pools = config.current();
         OwnLease self = own;
+        decidedNanos = now;
+        decidedOwnFresh = self.isFresh(now);
+        decidedLeaseLive = membership.liveAt(now);
         Set<String> live;
         boolean mayAnnounce;
         Basis selfBasis = null; // why this node is, or is not, live on the wire; null without heartbeats

@@ -27,6 +27,7 @@ final class SpeakerMetrics {
     final Counter heartbeatSendFailures;
     final Gauge peersHeard;
     final Gauge vipsHeld;
+    final Counter decisions;
     final Gauge heartbeatRoundTrip;
     private volatile Set<Announcement> announced = Set.of();
 
@@ -77,6 +78,9 @@ final class SpeakerMetrics {
                 .labelNames("reason").register(registry);
         heartbeatSendFailures = Counter.builder().name("herald_speaker_heartbeat_send_failures_total")
                 .help("heartbeats the socket refused to send, by peer").labelNames("node").register(registry);
+        decisions = Counter.builder().name("herald_speaker_decisions_total")
+                .help("times this speaker decided the owner of every VIP: on a change it watches, never for a"
+                        + " renewal that changes nothing").register(registry);
         vipsHeld = Gauge.builder().name("herald_speaker_vips_held")
                 .help("VIPs this node announces although the hash gives them to another node: it took them when"
                         + " their node was gone and keeps them, so they do not move twice").register(registry);
