@@ -10,9 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.common.ip.IpAddress;
 import io.herald.common.ip.IpRange;
 import io.herald.e2e.HeraldProcess;
-import io.herald.e2e.lab.Lab;
-import io.herald.e2e.lab.SpeakerProcess;
 import io.herald.e2e.Kube;
+import io.herald.e2e.Shell;
 import io.herald.testkit.KubeApiServerExtension;
 import io.herald.testkit.KubeApiServerPerClass;
 import io.herald.testkit.KubeCluster;
@@ -45,7 +44,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,36 +53,45 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The chart's ServiceAccounts, roles and bindings, applied to the real API server, are
  * enough for the real controller and speaker to do their whole job with tokens of those
  * accounts, and no more than that: each widening a reviewer could miss fails here by name.
- * The speaker runs in a lab node (a network namespace of the test's own, reaching the API
- * server through the lab's forwarder with the speaker account's token) and announces on
- * its eth0, so no frame leaves the lab and nothing changes in the host's namespace.
+ * The speaker announces on a veth whose peer is in a network namespace of the test's own,
+ * so no frame leaves this machine.
  */
 @ExtendWith(KubeApiServerExtension.class)
 @KubeApiServerPerClass
 class ChartRbacTest {
     private static final String NS = "herald-rbac";
     private static final String APPS = "shop";
-    private static final String NODE = "n1"; // the lab's one node
+    private static final String NODE = "rbac-n1";
     private static final String POOL = "198.18.52.0/28";
     /** The chart's objects this test creates; the workloads too, though no controller-manager runs them: they own the Leases. */
     private static final Set<String> RBAC_CONFIG_AND_OWNERS = Set.of(
             "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Deployment", "DaemonSet");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    private static Lab lab;
+    private static String link;
+    private static String netns;
     private static Manifests chart;
     private static ApiClient asController;
     private static ApiClient asSpeaker;
     private static HeraldProcess controller;
-    private static SpeakerProcess speaker;
+    private static HeraldProcess speaker;
     private static int controllerPort;
+    private static int speakerPort;
 
     @BeforeAll
     static void install(KubeCluster cluster, ApiClient admin) throws Exception {
+        String id = Long.toHexString(System.nanoTime() & 0xffffffL);
+        link = "hch" + id;
+        netns = "herald-chart-" + id;
+        Shell.run("ip", "netns", "add", netns);
+        Shell.run("ip", "link", "add", link, "type", "veth", "peer", "name", "hcp" + id, "netns", netns);
+        Shell.run("ip", "link", "set", link, "up");
+        Shell.run("ip", "-n", netns, "link", "set", "hcp" + id, "up");
+
         chart = HeraldChart.template(NS, null, Map.of(
                 "addressPools[0].name", "lan",
                 "addressPools[0].addresses[0]", POOL,
-                "addressPools[0].interfaces[0]", "eth0"));
+                "addressPools[0].interfaces[0]", link));
         Kube.namespace(admin, NS);
         Kube.namespace(admin, APPS);
         KubeObjects objects = new KubeObjects(admin);
@@ -93,8 +100,6 @@ class ChartRbacTest {
         }
         asController = cluster.clientAs(NS, "herald-controller");
         asSpeaker = cluster.clientAs(NS, "herald-speaker");
-        Path speakerKubeconfig = cluster.kubeconfigAs(NS, "herald-speaker");
-        lab = Lab.builder().nodes(1).kube(cluster).credentials(node -> speakerKubeconfig).start();
 
         new CoreV1Api(admin).createNode(new V1Node().metadata(new V1ObjectMeta().name(NODE))).execute();
         V1Service web = Kube.loadBalancer(APPS, "web");
@@ -109,11 +114,9 @@ class ChartRbacTest {
         controllerPort = HeraldProcess.freePort();
         controller = HeraldProcess.start("controller", argsOf("Deployment", "herald-controller",
                 cluster.kubeconfigAs(NS, "herald-controller").toString(), controllerPort, "--identity=controller-0"));
-        // The lab gives --node-name, --kubeconfig (the speaker's token, through the forwarder) and --listen-address.
-        List<String> speakerArgs = argsOf("DaemonSet", "herald-speaker", speakerKubeconfig.toString(), 0).stream()
-                .filter(a -> !a.startsWith("--node-name=") && !a.startsWith("--kubeconfig=") && !a.startsWith("--listen-address="))
-                .toList();
-        speaker = lab.startLeaseOnlySpeaker(NODE, speakerArgs.toArray(String[]::new));
+        speakerPort = HeraldProcess.freePort();
+        speaker = HeraldProcess.start("speaker", argsOf("DaemonSet", "herald-speaker",
+                cluster.kubeconfigAs(NS, "herald-speaker").toString(), speakerPort));
     }
 
     /** The container args the chart renders, as the kubelet would expand them, for a process on this host. */
@@ -131,7 +134,7 @@ class ChartRbacTest {
             args.add(value);
         }
         if (kind.equals("DaemonSet")) {
-            args.add("--heartbeat-address=" + lab.node(NODE).ipv4()); // HOST_IP, which the kubelet sets from status.hostIP
+            args.add("--heartbeat-address=127.0.0.1"); // HOST_IP, which the kubelet sets from status.hostIP
         }
         args.add("--kubeconfig=" + kubeconfig);
         args.addAll(List.of(extra));
@@ -153,56 +156,57 @@ class ChartRbacTest {
 
     @AfterAll
     static void uninstall() throws Exception {
-        if (controller != null) {
-            controller.close();
+        for (HeraldProcess p : new HeraldProcess[] {controller, speaker}) {
+            if (p != null) {
+                p.close();
+            }
         }
-        if (lab != null) {
-            lab.close(); // the speaker with it
-        }
+        Shell.runQuietly("ip", "link", "del", link);
+        Shell.runQuietly("ip", "netns", "del", netns);
     }
 
     @Test
     void controllerDoesItsWholeJobWithTheChartsRbac(ApiClient admin) throws Exception {
         controller.awaitOk(controllerPort, "/readyz", PATIENCE);
-        awaitOrShow(controller::output, "controller-0 to hold Lease herald-controller", () -> "controller-0".equals(
+        awaitOrShow(controller, "controller-0 to hold Lease herald-controller", () -> "controller-0".equals(
                 new CoordinationV1Api(admin).readNamespacedLease("herald-controller", NS).execute().getSpec().getHolderIdentity()));
         assertEquals(List.of("Deployment/herald-controller " + uid(admin, "Deployment", "herald-controller")),
                 owners(new CoordinationV1Api(admin).readNamespacedLease("herald-controller", NS).execute()),
                 "the leader Lease is owned by the Deployment, so helm uninstall deletes it");
-        awaitOrShow(controller::output, "Event ConfigLoaded on the chart's ConfigMap",
+        awaitOrShow(controller, "Event ConfigLoaded on the chart's ConfigMap",
                 () -> Kube.events(admin, NS, "herald-config", "ConfigLoaded"));
-        List<String> ips = awaitOrShow(controller::output, "an IP for shop/web", () -> Kube.ingress(Kube.read(admin, APPS, "web")));
+        List<String> ips = awaitOrShow(controller, "an IP for shop/web", () -> Kube.ingress(Kube.read(admin, APPS, "web")));
         assertEquals(1, ips.size(), "ingress " + ips);
         assertTrue(IpRange.parse(POOL).contains(IpAddress.parse(ips.get(0))), ips.get(0) + " in " + POOL);
-        List<String> allocated = awaitOrShow(controller::output, "Event IPAllocated on shop/web",
+        List<String> allocated = awaitOrShow(controller, "Event IPAllocated on shop/web",
                 () -> Kube.events(admin, APPS, "web", "IPAllocated"));
         assertTrue(allocated.get(0).contains(ips.get(0)), allocated.toString());
         controller.awaitOk(controllerPort, "/healthz", PATIENCE);
-        assertNoRefusals(controller::output);
+        assertNoRefusals(controller);
     }
 
     @Test
     void speakerKeepsItsLeaseAndAnnouncesWithTheChartsRbac(ApiClient admin) throws Exception {
-        speaker.awaitOk("/readyz", PATIENCE);
+        speaker.awaitOk(speakerPort, "/readyz", PATIENCE);
         CoordinationV1Api leases = new CoordinationV1Api(admin);
-        V1Lease first = awaitOrShow(speaker::output, "Lease herald-speaker-" + NODE,
+        V1Lease first = awaitOrShow(speaker, "Lease herald-speaker-" + NODE,
                 () -> leaseOrNull(leases, "herald-speaker-" + NODE));
         assertEquals(NODE, first.getSpec().getHolderIdentity());
         assertEquals(List.of("DaemonSet/herald-speaker " + uid(admin, "DaemonSet", "herald-speaker")), owners(first),
                 "the node's Lease is owned by the DaemonSet, so helm uninstall deletes it");
-        awaitOrShow(speaker::output, "the speaker to renew its Lease", () -> !first.getSpec().getRenewTime().equals(
+        awaitOrShow(speaker, "the speaker to renew its Lease", () -> !first.getSpec().getRenewTime().equals(
                 leases.readNamespacedLease("herald-speaker-" + NODE, NS).execute().getSpec().getRenewTime()));
         String ip = Kube.await("an IP for shop/web", PATIENCE, () -> Kube.ingress(Kube.read(admin, APPS, "web"))).get(0);
-        List<String> announcing = awaitOrShow(speaker::output, "Event Announcing on shop/web",
+        List<String> announcing = awaitOrShow(speaker, "Event Announcing on shop/web",
                 () -> Kube.events(admin, APPS, "web", "Announcing"));
-        assertEquals(ip + " from node " + NODE + " on eth0", announcing.get(0));
-        speaker.awaitOk("/healthz", PATIENCE);
-        assertNoRefusals(speaker::output);
+        assertEquals(ip + " from node " + NODE + " on " + link, announcing.get(0));
+        speaker.awaitOk(speakerPort, "/healthz", PATIENCE);
+        assertNoRefusals(speaker);
 
         // A graceful stop (drain, rolling update) deletes the Lease so the next owner takes over at once.
         assertEquals(143, speaker.terminate(Duration.ofSeconds(20)), "the JVM's exit code for SIGTERM");
         assertEquals(null, leaseOrNull(leases, "herald-speaker-" + NODE), "Lease left behind by a stopped speaker");
-        assertNoRefusals(speaker::output);
+        assertNoRefusals(speaker);
     }
 
     @Test
@@ -332,16 +336,16 @@ class ChartRbacTest {
     }
 
     /** Kube.await, and on failure the process's output: a refusal by RBAC shows there. */
-    private static <T> T awaitOrShow(Supplier<String> output, String what, Kube.Check<T> check) throws Exception {
+    private static <T> T awaitOrShow(HeraldProcess process, String what, Kube.Check<T> check) throws Exception {
         try {
             return Kube.await(what, PATIENCE, check);
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\noutput:\n" + output.get(), e);
+            throw new AssertionError(e.getMessage() + "\noutput:\n" + process.output(), e);
         }
     }
 
-    private static void assertNoRefusals(Supplier<String> process) {
-        String output = process.get();
+    private static void assertNoRefusals(HeraldProcess process) {
+        String output = process.output();
         assertFalse(output.toLowerCase(java.util.Locale.ROOT).contains("forbidden"), "refused by RBAC:\n" + output);
     }
 
