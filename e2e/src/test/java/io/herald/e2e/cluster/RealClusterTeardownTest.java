@@ -55,7 +55,7 @@ class RealClusterTeardownTest {
             cluster.close();
             throw e;
         }
-        assertEveryKindPresent(live);
+        assertEveryKindPresent(live, null);
         cluster.close();
         RealCluster.Footprint left = live.remaining();
         assertTrue(left.isEmpty(), () -> "left after close: " + left + " " + left.processes().stream()
@@ -88,7 +88,7 @@ class RealClusterTeardownTest {
         }
         String run = runOf(Files.readString(log));
         RealCluster.Footprint orphaned = RealCluster.footprint(run);
-        assertEveryKindPresent(orphaned);
+        assertEveryKindPresent(orphaned, log);
 
         List<String> removed = RealCluster.cleanStale();
         assertTrue(removed.contains(run), "cleanStale removed " + removed + ", not " + run);
@@ -98,8 +98,11 @@ class RealClusterTeardownTest {
         assertTrue(RealCluster.footprint(run).isEmpty(), "a new look finds nothing of " + run);
     }
 
-    private static void assertEveryKindPresent(RealCluster.Footprint f) {
+    private static void assertEveryKindPresent(RealCluster.Footprint f, Path log) {
         // Each kind must exist before teardown, or the check after it proves nothing.
+        if (f.isEmpty()) {
+            throw new AssertionError("nothing of the run found: " + f + (log == null ? "" : "; its log:\n" + read(log)));
+        }
         assertFalse(f.processes().isEmpty(), "processes " + f);
         assertFalse(f.namespaces().isEmpty(), "namespaces " + f);
         assertFalse(f.podNamespaces().isEmpty(), "pod namespaces " + f);
@@ -110,8 +113,16 @@ class RealClusterTeardownTest {
         assertFalse(f.directories().isEmpty(), "directories " + f);
     }
 
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     private static String runOf(String log) {
-        var m = java.util.regex.Pattern.compile("real cluster ([0-9a-f]{6})").matcher(log);
+        var m = java.util.regex.Pattern.compile("real cluster ([0-9a-f]{6}) up in").matcher(log);
         assertTrue(m.find(), log);
         return m.group(1);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testkit.net.Exec;
 import io.herald.testkit.net.Netns;
+import io.herald.testkit.net.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -167,12 +168,12 @@ class LabTest {
         String run = HexFormat.of().formatHex(new byte[] {
             (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt(), (byte) 0xee});
         Path dir = Files.createDirectories(Lab.RUNS.resolve(run));
-        Files.writeString(dir.resolve("owner"), gone.pid() + " 2000-01-01T00:00:00Z\n");
+        Files.writeString(dir.resolve("owner"), gone.pid() + " 1\n");
         Netns netns = new Netns(Lab.PREFIX + run + "-n1");
         Netns.addAll(List.of(netns));
         Process inside = new ProcessBuilder(netns.prefix(List.of("sleep", "600"))).start();
         Process recorded = new ProcessBuilder("sleep", "600").start(); // as the root-namespace API forwarder
-        Files.writeString(dir.resolve("pids"), recorded.pid() + " " + recorded.info().startInstant().orElseThrow() + "\n");
+        Runs.record(dir, recorded.toHandle());
         try {
             assertTrue(Lab.cleanStale().contains(run));
             assertFalse(Netns.all().contains(netns.name()));

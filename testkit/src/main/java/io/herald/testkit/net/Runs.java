@@ -188,7 +188,20 @@ public final class Runs {
         return me.pid() + " " + started(me) + "\n";
     }
 
+    /**
+     * When the process started, in clock ticks since boot (field 22 of {@code /proc/PID/stat}).
+     * Not {@code ProcessHandle.Info.startInstant()}: that adds the boot time each JVM reads
+     * once from {@code /proc/stat}, which moves with the wall clock, so two JVMs can see the
+     * same process start a second apart, and a cleaner in one would take the other's live
+     * run for a dead one's.
+     */
     private static String started(ProcessHandle process) {
-        return process.info().startInstant().map(Object::toString).orElse("?");
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return fields[19]; // fields after the name start at field 3 (state); starttime is field 22
+        } catch (IOException | RuntimeException gone) {
+            return "?";
+        }
     }
 }
