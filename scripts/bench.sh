@@ -7,12 +7,15 @@
 #                                         graceful stop and a hard node loss (p50/p95/max, default 20
 #                                         trials each), speakers' API writes with 10 and 1,000 Services,
 #                                         speaker RSS
+#   scripts/bench.sh decide               one full ownership decision in-process at 3×1,000 to 500×10,000
+#                                         (nodes × VIPs): best and median of 5, cost per (node, VIP) score
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case "${1:-}" in
   controller) test=ControllerBenchmark; props=(-Dherald.bench.sizes="${2:-1000,5000,10000}") ;;
   failover) test=FailoverBenchmark; props=(-Dherald.bench.trials="${2:-20}") ;;
-  *) echo "usage: scripts/bench.sh controller [SIZES] | failover [TRIALS]" >&2; exit 2 ;;
+  decide) test=DecideBenchmark; props=() ;;
+  *) echo "usage: scripts/bench.sh controller [SIZES] | failover [TRIALS] | decide" >&2; exit 2 ;;
 esac
 bin=$("$root/scripts/setup.sh")
 cd "$root"

@@ -196,6 +196,10 @@ public final class HeraldProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Files.deleteIfExists(output);
+        if (Boolean.getBoolean("herald.keep.logs")) {
+            System.out.println(name + " output kept in " + output);
+        } else {
+            Files.deleteIfExists(output);
+        }
     }
 }

@@ -1,11 +1,16 @@
 package io.herald.e2e.lab;
 
 import io.herald.e2e.HeraldProcess;
+import io.herald.e2e.Kube;
 import io.herald.testkit.net.Exec;
 import io.herald.testkit.net.Netns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A speaker running from its built jar inside a node's namespace. {@code ip netns exec}
@@ -133,24 +138,24 @@ public final class SpeakerProcess implements AutoCloseable {
         }
     }
 
-    private static final java.util.regex.Pattern ANNOUNCED =
-            java.util.regex.Pattern.compile("^herald_speaker_announced\\{.*vip=\"([^\"]+)\".*} 1(\\.0)?$");
+    private static final Pattern ANNOUNCED =
+            Pattern.compile("^herald_speaker_announced\\{.*vip=\"([^\"]+)\".*} 1(\\.0)?$");
 
     /** The VIPs this speaker says, on /metrics, it announces now; empty when it does not answer. */
-    public java.util.List<String> announced() {
+    public List<String> announced() {
         if (!alive()) {
-            return java.util.List.of();
+            return List.of();
         }
         try {
             return announcedIn(metrics());
         } catch (RuntimeException e) {
-            return java.util.List.of(); // not answering (yet, or any more): announces nothing anyone can see
+            return List.of(); // not answering (yet, or any more): announces nothing anyone can see
         }
     }
 
     /** The VIPs in a speaker's /metrics body with {@code herald_speaker_announced ... 1}. */
-    public static java.util.List<String> announcedIn(String metrics) {
-        java.util.List<String> vips = new java.util.ArrayList<>();
+    public static List<String> announcedIn(String metrics) {
+        List<String> vips = new ArrayList<>();
         for (String line : metrics.split("\n")) {
             var m = ANNOUNCED.matcher(line);
             if (m.find()) {
@@ -170,18 +175,14 @@ public final class SpeakerProcess implements AutoCloseable {
      * keeps it until it has seen the change (and, handing over, until the taker claims it), so the first single owner
      * seen proves nothing. Fails naming who announced it last.
      */
-    public static void awaitOwnerBecomes(java.util.Map<String, SpeakerProcess> speakers, String vip, String node,
+    public static void awaitOwnerBecomes(Map<String, SpeakerProcess> speakers, String vip, String node,
             Duration patience) throws Exception {
-        java.util.List<String> last = new java.util.ArrayList<>();
+        List<String> last = new ArrayList<>();
         try {
-            io.herald.e2e.Kube.await(node + " alone announcing " + vip, patience, () -> {
+            Kube.await(node + " alone announcing " + vip, patience, () -> {
                 last.clear();
-                speakers.forEach((name, speaker) -> {
-                    if (speaker.announced().contains(vip)) {
-                        last.add(name);
-                    }
-                });
-                return last.equals(java.util.List.of(node));
+                last.addAll(announcers(speakers, vip));
+                return last.equals(List.of(node));
             });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; announced by " + last, e);
@@ -189,16 +190,22 @@ public final class SpeakerProcess implements AutoCloseable {
     }
 
     /** The one live speaker announcing {@code vip}, once exactly one of them does. */
-    public static String awaitOwner(java.util.Map<String, SpeakerProcess> speakers, String vip, Duration patience)
+    public static String awaitOwner(Map<String, SpeakerProcess> speakers, String vip, Duration patience)
             throws Exception {
-        return io.herald.e2e.Kube.await("exactly one speaker announcing " + vip, patience, () -> {
-            java.util.List<String> owners = new java.util.ArrayList<>();
-            speakers.forEach((node, speaker) -> {
-                if (speaker.announced().contains(vip)) {
-                    owners.add(node);
-                }
-            });
+        return Kube.await("exactly one speaker announcing " + vip, patience, () -> {
+            List<String> owners = announcers(speakers, vip);
             return owners.size() == 1 ? owners.get(0) : null;
         });
+    }
+
+    /** The nodes whose speakers announce {@code vip} now, by their metrics. */
+    private static List<String> announcers(Map<String, SpeakerProcess> speakers, String vip) {
+        List<String> owners = new ArrayList<>();
+        speakers.forEach((node, speaker) -> {
+            if (speaker.announced().contains(vip)) {
+                owners.add(node);
+            }
+        });
+        return owners;
     }
 }

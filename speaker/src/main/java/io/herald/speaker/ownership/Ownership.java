@@ -200,12 +200,34 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
         }
     }
 
-    /** The nodes from which the most Services on the VIP are reachable, if any is reachable at all. */
+    /**
+     * The nodes from which the most Services on the VIP are reachable, if any is reachable at all.
+     * A {@code Cluster} Service counts the same on every node, so only {@code Local} ones are
+     * looked up per node, and a VIP of {@code Cluster} Services alone (the common case) costs
+     * nothing per node.
+     */
     private static List<String> mostServed(List<String> eligible, List<LoadBalancerService> onVip) {
+        long everywhere = 0;
+        List<LoadBalancerService.Local> local = new ArrayList<>();
+        for (LoadBalancerService service : onVip) {
+            if (service instanceof LoadBalancerService.Local l) {
+                local.add(l);
+            } else if (service.hasReadyEndpoint()) {
+                everywhere++;
+            }
+        }
+        if (local.isEmpty()) {
+            return everywhere > 0 ? eligible : List.of();
+        }
         List<String> best = new ArrayList<>();
         long bestCount = 1;
         for (String node : eligible) {
-            long count = onVip.stream().filter(s -> s.reachableVia(node)).count();
+            long count = everywhere;
+            for (LoadBalancerService.Local service : local) {
+                if (service.reachableVia(node)) {
+                    count++;
+                }
+            }
             if (count > bestCount) {
                 best.clear();
                 bestCount = count;

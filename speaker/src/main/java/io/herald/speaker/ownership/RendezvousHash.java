@@ -1,11 +1,13 @@
 package io.herald.speaker.ownership;
 
 import io.herald.common.ip.IpAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
@@ -28,6 +30,9 @@ import java.util.function.ToLongFunction;
  */
 final class RendezvousHash {
     private final MessageDigest sha256;
+    /** Each node's name in UTF-8, encoded once per computation rather than once per score. */
+    private final Map<String, byte[]> names = new HashMap<>();
+    private final byte[] digest = new byte[32];
 
     RendezvousHash() {
         try {
@@ -39,10 +44,23 @@ final class RendezvousHash {
 
     /** The node's weight for this VIP; compare with {@link Long#compareUnsigned}. */
     long score(String node, IpAddress vip) {
-        sha256.reset();
-        sha256.update(node.getBytes(StandardCharsets.UTF_8));
+        return score(node, vip.bytes());
+    }
+
+    private long score(String node, byte[] address) {
+        sha256.update(names.computeIfAbsent(node, n -> n.getBytes(StandardCharsets.UTF_8)));
         sha256.update((byte) 0);
-        return ByteBuffer.wrap(sha256.digest(vip.bytes())).getLong(); // big-endian, as documented
+        sha256.update(address);
+        try {
+            sha256.digest(digest, 0, digest.length); // resets the digest for the next score
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 gives 32 bytes", e);
+        }
+        long score = 0;
+        for (int i = 0; i < 8; i++) {
+            score = (score << 8) | (digest[i] & 0xff); // big-endian, as documented
+        }
+        return score;
     }
 
     /** The winning node among the candidates, which must not be empty. */
@@ -50,7 +68,8 @@ final class RendezvousHash {
         if (candidates.isEmpty()) {
             throw new IllegalArgumentException("no candidate for " + vip);
         }
-        return highest(candidates, node -> score(node, vip));
+        byte[] address = vip.bytes(); // once per VIP, not once per candidate
+        return highest(candidates, node -> score(node, address));
     }
 
     /** The candidate with the highest unsigned score; on equal scores the name that sorts first. */
