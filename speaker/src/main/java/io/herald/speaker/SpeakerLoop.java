@@ -10,15 +10,18 @@ import io.herald.speaker.kube.ClusterView;
 import io.herald.speaker.kube.SpeakerConfig;
 import io.herald.speaker.ownership.Holdings;
 import io.herald.speaker.ownership.Membership;
+import io.herald.speaker.ownership.NodeInfo;
 import io.herald.speaker.ownership.OwnLease;
 import io.herald.speaker.ownership.OwnerDecision;
 import io.herald.speaker.ownership.Ownership;
+import io.herald.speaker.ownership.Rankings;
 import io.herald.speaker.peers.Heartbeat;
 import io.herald.speaker.peers.PeerLiveness;
 import io.herald.speaker.peers.PeerLiveness.Basis;
 import io.herald.speaker.peers.PeerLiveness.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -95,6 +98,8 @@ final class SpeakerLoop implements AutoCloseable {
     /** What this node's heartbeats say it holds against the hash, since the last decision. */
     private List<IpAddress> held = List.of();
     private boolean saidTooManyHeld;
+    /** Each VIP's ranking of nodes, kept from one decision to the next; only the decision thread touches it. */
+    private final Rankings rankings = new Rankings();
     /** What the last decision saw of the Leases, so a deadline that a renewal moved on decides nothing. */
     private Set<String> decidedLeaseLive = Set.of();
     private boolean decidedOwnFresh;
@@ -296,10 +301,11 @@ final class SpeakerLoop implements AutoCloseable {
             live = membership.liveAt(now);
             mayAnnounce = self.isFresh(now);
         }
-        Ownership ownership = Ownership.decide(pools, cluster.nodes(), live, cluster.services(), holdings);
+        Collection<NodeInfo> nodes = cluster.nodes();
+        Ownership ownership = Ownership.decide(pools, nodes, live, cluster.services(), holdings, rankings);
         SortedSet<IpAddress> mine = mayAnnounce ? ownership.announcedBy(node) : Collections.emptySortedSet();
         if (v != null) {
-            tellHeld(mine, v);
+            tellHeld(mine, v, nodes);
         }
 
         SortedMap<IpAddress, Set<String>> next = new TreeMap<>();
@@ -372,9 +378,9 @@ final class SpeakerLoop implements AutoCloseable {
      * Tells the heartbeats what this node holds against the hash from now on: nothing while
      * no peer confirms hearing it, since then no peer can know.
      */
-    private void tellHeld(SortedSet<IpAddress> mine, Verdict verdict) {
+    private void tellHeld(SortedSet<IpAddress> mine, Verdict verdict, Collection<NodeInfo> nodes) {
         List<IpAddress> all = confirmed(verdict)
-                ? Ownership.heldAgainstHash(node, mine, cluster.nodes(), Heartbeat.MAX_HOLDS + 1) : List.of();
+                ? Ownership.heldAgainstHash(node, mine, nodes, Heartbeat.MAX_HOLDS + 1, rankings) : List.of();
         held = all.size() > Heartbeat.MAX_HOLDS ? all.subList(0, Heartbeat.MAX_HOLDS) : all;
         wire.get().holding(held);
         reporter.held(held.size());

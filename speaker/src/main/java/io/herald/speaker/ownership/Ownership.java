@@ -85,6 +85,16 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
      */
     public static Ownership decide(Config config, Collection<NodeInfo> nodes, Set<String> liveNodes,
                                    Collection<LoadBalancerService> services, Holdings holdings) {
+        return decide(config, nodes, liveNodes, services, holdings, null);
+    }
+
+    /**
+     * Decides as {@link #decide(Config, Collection, Set, Collection, Holdings)} does, the same
+     * answer, with each VIP's ranking of nodes kept in {@code rankings} from the decision
+     * before: what a speaker calls, deciding again and again.
+     */
+    public static Ownership decide(Config config, Collection<NodeInfo> nodes, Set<String> liveNodes,
+                                   Collection<LoadBalancerService> services, Holdings holdings, Rankings rankings) {
         Map<String, NodeInfo> nodesByName = new TreeMap<>();
         for (NodeInfo node : nodes) {
             if (nodesByName.put(node.name(), node) != null) {
@@ -102,8 +112,11 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
             }
         }
 
+        if (rankings != null) {
+            rankings.cover(nodesByName.keySet(), servicesByVip.keySet());
+        }
         List<NodeInfo> live = nodesByName.values().stream().filter(n -> liveNodes.contains(n.name())).toList();
-        Decider decider = new Decider(config, live, holdings);
+        Decider decider = new Decider(config, live, holdings, rankings);
         SortedMap<IpAddress, OwnerDecision> decisions = new TreeMap<>();
         servicesByVip.forEach((vip, onVip) -> decisions.put(vip, decider.decide(vip, onVip)));
         return new Ownership(decisions);
@@ -147,10 +160,25 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
      */
     public static List<IpAddress> heldAgainstHash(String node, Collection<IpAddress> announced,
             Collection<NodeInfo> nodes, int limit) {
+        return heldAgainstHash(node, announced, nodes, limit, null);
+    }
+
+    /**
+     * The same, reading the pick over every node from {@code rankings} where they cover the
+     * VIP; {@code nodes} must be those of the decision that brought them up to date.
+     */
+    public static List<IpAddress> heldAgainstHash(String node, Collection<IpAddress> announced,
+            Collection<NodeInfo> nodes, int limit, Rankings rankings) {
         List<String> names = nodes.stream().map(NodeInfo::name).toList();
         RendezvousHash hash = new RendezvousHash();
         return announced.stream().sorted()
-                .filter(vip -> names.isEmpty() || !hash.pick(vip, names).equals(node))
+                .filter(vip -> {
+                    if (names.isEmpty()) {
+                        return true;
+                    }
+                    Optional<String> first = rankings == null ? Optional.empty() : rankings.first(vip);
+                    return !first.orElseGet(() -> hash.pick(vip, names)).equals(node);
+                })
                 .limit(limit).toList();
     }
 
@@ -161,11 +189,17 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
         private final Holdings holdings;
         private final Map<String, PoolNodes> poolNodes = new HashMap<>();
         private final RendezvousHash hash = new RendezvousHash();
+        private final Rankings rankings;
 
-        Decider(Config config, List<NodeInfo> live, Holdings holdings) {
+        Decider(Config config, List<NodeInfo> live, Holdings holdings, Rankings rankings) {
             this.config = config;
             this.live = live;
             this.holdings = holdings;
+            this.rankings = rankings;
+        }
+
+        private String pick(IpAddress vip, List<String> candidates, Set<String> candidateSet) {
+            return rankings == null ? hash.pick(vip, candidates) : rankings.pick(vip, candidates, candidateSet);
         }
 
         OwnerDecision decide(IpAddress vip, List<LoadBalancerService> onVip) {
@@ -189,11 +223,12 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
                         "no ready endpoint on a node that may announce (externalTrafficPolicy: Local); "
                                 + "ready endpoints run on " + endpointNodes(onVip));
             }
-            String first = hash.pick(vip, candidates);
+            Set<String> candidateSet = candidates == eligible.nodes() ? eligible.nodeSet() : Set.copyOf(candidates);
+            String first = pick(vip, candidates, candidateSet);
             if (holdings.follows(first)) {
                 List<String> holders = candidates.stream().filter(n -> holdings.holds(n, vip)).toList();
                 if (!holders.isEmpty()) {
-                    return new OwnerDecision.Owned(vip, names, hash.pick(vip, holders));
+                    return new OwnerDecision.Owned(vip, names, pick(vip, holders, Set.copyOf(holders)));
                 }
             }
             return new OwnerDecision.Owned(vip, names, first);
@@ -255,7 +290,7 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
      * The nodes that may announce a pool's VIPs, or why none may; the same for every VIP
      * of the pool, so it is worked out once per pool.
      */
-    private record PoolNodes(List<String> nodes, NoOwnerReason reason, String message) {
+    private record PoolNodes(List<String> nodes, Set<String> nodeSet, NoOwnerReason reason, String message) {
         static PoolNodes of(AddressPool pool, List<NodeInfo> live) {
             if (live.isEmpty()) {
                 return none(NoOwnerReason.NO_LIVE_NODE, "no node has a live speaker Lease");
@@ -274,11 +309,12 @@ public record Ownership(SortedMap<IpAddress, OwnerDecision> decisions) {
                 return none(NoOwnerReason.NO_NODE_MATCHES_POOL, "no live, Ready node matches the node-selectors of address pool "
                         + pool.name());
             }
-            return new PoolNodes(selected.stream().map(NodeInfo::name).toList(), null, null);
+            List<String> names = selected.stream().map(NodeInfo::name).toList();
+            return new PoolNodes(names, Set.copyOf(names), null, null);
         }
 
         private static PoolNodes none(NoOwnerReason reason, String message) {
-            return new PoolNodes(List.of(), reason, message);
+            return new PoolNodes(List.of(), Set.of(), reason, message);
         }
 
         private static List<NodeInfo> only(List<NodeInfo> nodes, Predicate<NodeInfo> keep) {

@@ -47,7 +47,8 @@ final class RendezvousHash {
         return score(node, vip.bytes());
     }
 
-    private long score(String node, byte[] address) {
+    /** The same, for an address already in bytes (4 or 16). */
+    long score(String node, byte[] address) {
         sha256.update(names.computeIfAbsent(node, n -> n.getBytes(StandardCharsets.UTF_8)));
         sha256.update((byte) 0);
         sha256.update(address);
