@@ -8,6 +8,7 @@ import io.herald.e2e.lab.SpeakerProcess;
 import io.herald.testkit.KubeApiServerExtension;
 import io.herald.testkit.KubeApiServerPerClass;
 import io.herald.testkit.KubeCluster;
+import io.herald.testkit.net.Netns;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Three speakers as real processes against the real API server: they agree, through
  * their node Leases alone, on exactly one owner per VIP, and hand VIPs over when one
  * stops (at once) or dies (after its Lease expires). They announce on a veth the test
- * creates whose peer is in a namespace of its own, so no frame leaves this machine.
+ * creates beside the test JVM (in the JVM's own network namespace) whose peer is in a
+ * namespace of its own, so no frame leaves this machine.
  */
 @ExtendWith(KubeApiServerExtension.class)
 @KubeApiServerPerClass
@@ -60,6 +62,7 @@ class SpeakerOwnershipTest {
     static void announcingInterface() throws Exception {
         String id = Long.toHexString(System.nanoTime() & 0xffffffL);
         dummy = "hd" + id;
+        Netns.requireOwnNamespace();
         Shell.run("ip", "netns", "add", "hs" + id);
         Shell.run("ip", "link", "add", dummy, "type", "veth", "peer", "name", "hp" + id, "netns", "hs" + id);
         Shell.run("ip", "link", "set", dummy, "up");

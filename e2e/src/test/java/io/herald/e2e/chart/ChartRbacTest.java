@@ -15,6 +15,7 @@ import io.herald.e2e.Shell;
 import io.herald.testkit.KubeApiServerExtension;
 import io.herald.testkit.KubeApiServerPerClass;
 import io.herald.testkit.KubeCluster;
+import io.herald.testkit.net.Netns;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -53,8 +54,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The chart's ServiceAccounts, roles and bindings, applied to the real API server, are
  * enough for the real controller and speaker to do their whole job with tokens of those
  * accounts, and no more than that: each widening a reviewer could miss fails here by name.
- * The speaker announces on a veth whose peer is in a network namespace of the test's own,
- * so no frame leaves this machine.
+ * The speaker announces on a veth beside the test JVM (in the JVM's own network namespace)
+ * whose peer is in a network namespace of the test's own, so no frame leaves this machine.
  */
 @ExtendWith(KubeApiServerExtension.class)
 @KubeApiServerPerClass
@@ -83,6 +84,7 @@ class ChartRbacTest {
         String id = Long.toHexString(System.nanoTime() & 0xffffffL);
         link = "hch" + id;
         netns = "herald-chart-" + id;
+        Netns.requireOwnNamespace();
         Shell.run("ip", "netns", "add", netns);
         Shell.run("ip", "link", "add", link, "type", "veth", "peer", "name", "hcp" + id, "netns", netns);
         Shell.run("ip", "link", "set", link, "up");

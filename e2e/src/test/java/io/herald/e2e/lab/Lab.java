@@ -212,7 +212,7 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Speakers in node namespaces reach the API server on 127.0.0.1 of the root namespace
+     * Speakers in node namespaces reach the API server on 127.0.0.1 of the test JVM's namespace
      * through a Unix socket (the filesystem is shared): no traffic leaves loopback and the
      * lab's own namespaces. In each node, 127.0.0.1:PORT, the API server's own port, so its
      * certificate (SAN 127.0.0.1) fits.
@@ -397,7 +397,7 @@ public final class Lab implements AutoCloseable {
         return key;
     }
 
-    /** Runs the built controller in the root namespace with the admin kubeconfig; it needs no LAN. */
+    /** Runs the built controller in the test JVM's namespace with the admin kubeconfig; it needs no LAN. */
     public HeraldProcess startController(String identity, String... extraArgs) {
         return startController(identity, HeraldProcess.freePort(), extraArgs);
     }
@@ -516,7 +516,7 @@ public final class Lab implements AutoCloseable {
 
     /**
      * Removes what labs of dead JVMs left: their namespaces (and the processes in them),
-     * the root-namespace processes they recorded, and their run directories. A run is dead
+     * the JVM-namespace processes they recorded, and their run directories. A run is dead
      * when the process named in its owner file is gone (pid and start time both checked).
      *
      * @return the run ids removed

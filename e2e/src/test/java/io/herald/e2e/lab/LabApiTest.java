@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Processes in node namespaces reach the test's API server, which listens on 127.0.0.1 of the root namespace. */
+/** Processes in node namespaces reach the test's API server, which listens on 127.0.0.1 of the test JVM's namespace. */
 @ExtendWith(KubeApiServerExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LabApiTest {
@@ -47,7 +47,7 @@ class LabApiTest {
             SpeakerProcess speaker = lab.startSpeaker("n1");
             assertTrue(speaker.awaitOk("/readyz", START).contains("[+]kubernetes-api ok"));
             assertTrue(speaker.metrics().contains("herald_build_info{component=\"speaker\""), "metrics from inside n1");
-            assertEquals(0, get(speaker.metricsPort()), "nothing on that port in the root namespace");
+            assertEquals(0, get(speaker.metricsPort()), "nothing on that port in the test JVM's namespace");
 
             Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(speaker.pid()), "exe"));
             assertEquals("java", exe.getFileName().toString(), "ip netns exec execs the JVM: the pid is its own");
@@ -74,7 +74,7 @@ class LabApiTest {
         }
     }
 
-    /** Status of GET /metrics on 127.0.0.1 of the root namespace; 0 when nothing listens. */
+    /** Status of GET /metrics on 127.0.0.1 of the test JVM's namespace; 0 when nothing listens. */
     private static int get(int port) throws InterruptedException {
         var response = HeraldProcess.get(port, "/metrics");
         return response == null ? 0 : response.statusCode();

@@ -54,8 +54,8 @@ class LabTest {
                 lab.startupTime().toMillis(), serving / 1_000_000, teardown.toMillis());
 
         assertTrue(Netns.all().stream().noneMatch(n -> n.contains(run)), "no namespace left: " + Netns.all());
-        String rootLinks = Exec.run(Exec.SHORT, "ip", "-o", "link").orThrow();
-        assertFalse(rootLinks.contains(run), "no link of the run in the root namespace:\n" + rootLinks);
+        String jvmLinks = Exec.run(Exec.SHORT, "ip", "-o", "link").orThrow();
+        assertFalse(jvmLinks.contains(run), "no link of the run in the test JVM's namespace:\n" + jvmLinks);
         assertTrue(inside.stream().noneMatch(ProcessHandle::isAlive), "no process left in the namespaces");
         assertFalse(Files.exists(Lab.RUNS.resolve(run)), "run directory removed");
         lab.close(); // twice is harmless
@@ -172,7 +172,7 @@ class LabTest {
         Netns netns = new Netns(Lab.PREFIX + run + "-n1");
         Netns.addAll(List.of(netns));
         Process inside = new ProcessBuilder(netns.prefix(List.of("sleep", "600"))).start();
-        Process recorded = new ProcessBuilder("sleep", "600").start(); // as the root-namespace API forwarder
+        Process recorded = new ProcessBuilder("sleep", "600").start(); // as the JVM-namespace API forwarder
         Runs.record(dir, recorded.toHandle());
         try {
             assertTrue(Lab.cleanStale().contains(run));

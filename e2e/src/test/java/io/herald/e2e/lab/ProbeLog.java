@@ -14,7 +14,7 @@ public record ProbeLog(Instant started, List<Attempt> attempts) {
      * One request: when it was sent (wall clock of the prober, comparable with the test's
      * {@code Instant.now()}), whether a node answered within the timeout, which one
      * ({@code ""} when none) and how long it took; {@code failure} names why not
-     * ("timeout", "ConnectException", ...) and is {@code ""} on success.
+     * ("connect-timeout", "read-timeout", "reset", "ConnectException", ...) and is {@code ""} on success.
      */
     public record Attempt(int seq, Instant sent, boolean ok, String node, Duration took, String failure,
             boolean afterReset) {}

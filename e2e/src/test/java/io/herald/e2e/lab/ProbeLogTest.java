@@ -21,7 +21,7 @@ class ProbeLogTest {
                 boolean ok = !answers[i].equals("-");
                 if (ok == (pass == 0)) {
                     out.append(i).append(' ').append(T0 + i * 10_000L).append(" 900 ")
-                            .append(ok ? "ok " + answers[i] : "fail timeout").append('\n');
+                            .append(ok ? "ok " + answers[i] : "fail connect-timeout").append('\n');
                 }
             }
         }

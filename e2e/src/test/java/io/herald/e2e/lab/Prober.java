@@ -132,16 +132,22 @@ public final class Prober {
         print(seq + " " + micros(sent) + " " + (System.nanoTime() - began) / 1000 + " " + outcome);
     }
 
-    /** One request on a new connection: "ok NODE" or "fail REASON". */
+    /**
+     * One request on a new connection: "ok NODE" or "fail REASON". A timeout says in which
+     * phase: "connect-timeout" (no SYN-ACK: the SYN or its answer was lost) or
+     * "read-timeout" (connected, the answer never came: a packet of an open connection lost).
+     */
     private String request(long deadline) {
         String outcome;
+        boolean connected = false;
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
             socket.connect(target, millisLeft(deadline));
+            connected = true;
             socket.getOutputStream().write("GET / HTTP/1.0\r\nHost: herald-lab\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             outcome = answer(read(socket, deadline));
         } catch (SocketTimeoutException e) {
-            outcome = "fail timeout";
+            outcome = connected ? "fail read-timeout" : "fail connect-timeout";
         } catch (java.net.SocketException e) {
             outcome = e.getMessage() != null && e.getMessage().contains("reset") ? "fail reset" : "fail SocketException";
         } catch (IOException e) {

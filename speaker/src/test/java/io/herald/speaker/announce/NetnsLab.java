@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.herald.common.ip.Family;
 import io.herald.common.ip.IpAddress;
 import io.herald.speaker.l2.MacAddress;
+import io.herald.testkit.net.Netns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,18 +29,19 @@ import org.junit.jupiter.api.Assumptions;
  * A LAN made of real Linux network namespaces, for one test:
  *
  * <pre>
- *   root namespace (this JVM)           netns herald-lan-SFX          netns herald-client-SFX
+ *   the test JVM's namespace            netns herald-lan-SFX          netns herald-client-SFX
  *   hrdSFXa  (speaker A, no address) ── pa ─┐
  *   hrdSFXb  (speaker B, no address) ── pb ─┼── br0 ── cport ─────────── c0  198.18.0.1/24
  *   hrdSFXi  (the test's raw frames) ── pi ─┘                                 2001:db8::1/64
  * </pre>
  *
- * The speakers' ends stay in the root namespace, where the announcer under test opens
- * them; they carry no address, so nothing but the lab reaches them. The client is real
+ * The speakers' ends stay in the test JVM's namespace, where the announcer under test
+ * opens them; they carry no address, so nothing but the lab reaches them. That namespace
+ * is the JVM's own, not the machine's ({@link Netns#requireOwnNamespace}). The client is real
  * Linux: its ARP / NDP and its neighbour table are what the tests check.
  *
  * <p>Traffic stays in the lab: addresses come from 198.18.0.0/15 and 2001:db8::/32, the
- * client has no route off its /24 and /64, and the root namespace neither forwards IPv4
+ * client has no route off its /24 and /64, and the JVM's namespace neither forwards IPv4
  * from the speaker links (per-link forwarding=0) nor, checked before the lab is built,
  * IPv6 at all. Every name has a random suffix, so runs never collide, and
  * {@link #close()} removes everything, also from a shutdown hook if the JVM stops early.
@@ -58,7 +60,7 @@ final class NetnsLab implements AutoCloseable {
     final String suffix;
     final String lan;
     final String client;
-    private final List<String> rootLinks = new ArrayList<>();
+    private final List<String> jvmLinks = new ArrayList<>();
     private final Thread cleanupOnExit = new Thread(this::teardown, "netns-lab-cleanup");
     private boolean closed;
 
@@ -85,6 +87,7 @@ final class NetnsLab implements AutoCloseable {
                 fail("this test needs `" + tool + "` (Debian packages iproute2 and iputils-ping; scripts/setup.sh installs them)" + skip);
             }
         }
+        Netns.requireOwnNamespace();
         if (readProc("/proc/sys/net/ipv6/conf/all/forwarding").equals("1")) {
             fail("this host forwards IPv6 (net.ipv6.conf.all.forwarding=1), so a client's packets to a test VIP could leave"
                     + " the lab through it; run on a host that does not forward" + skip);
@@ -125,17 +128,17 @@ final class NetnsLab implements AutoCloseable {
         must("ip", "-n", client, "addr", "add", CLIENT6 + "/64", "dev", CLIENT_LINK, "nodad");
     }
 
-    /** A speaker's link, up, in the root namespace, joined to the LAN: "hrd" + suffix + tag. */
+    /** A speaker's link, up, in the test JVM's namespace, joined to the LAN: "hrd" + suffix + tag. */
     String speakerLink(char tag) {
         return speakerLink(tag, true);
     }
 
-    /** A speaker's link in the root namespace, joined to the LAN, left down if {@code up} is false. */
+    /** A speaker's link in the test JVM's namespace, joined to the LAN, left down if {@code up} is false. */
     String speakerLink(char tag, boolean up) {
         String name = "hrd" + suffix + tag;
         String peer = "p" + tag;
         must("ip", "link", "add", name, "type", "veth", "peer", "name", peer, "netns", lan);
-        rootLinks.add(name);
+        jvmLinks.add(name);
         // IPv4 arriving here is never forwarded, the kernel never answers ARP here, and IPv6 comes up without DAD.
         must("sysctl", "-qw", "net.ipv4.conf." + name + ".forwarding=0", "net.ipv4.conf." + name + ".arp_ignore=8",
                 "net.ipv6.conf." + name + ".accept_dad=0", "net.ipv6.conf." + name + ".accept_ra=0");
@@ -146,7 +149,7 @@ final class NetnsLab implements AutoCloseable {
         return name;
     }
 
-    /** Brings a root-namespace link up and waits for its IPv6 link-local address, which joining multicast groups needs. */
+    /** Brings a link in the JVM's namespace up and waits for its IPv6 link-local address, which joining multicast groups needs. */
     void up(String link) {
         must("ip", "link", "set", link, "up");
         Eventually.within(Duration.ofSeconds(3), () -> readProc("/proc/net/if_inet6").lines().anyMatch(line -> line.endsWith(" " + link)),
@@ -205,7 +208,7 @@ final class NetnsLab implements AutoCloseable {
             return;
         }
         closed = true;
-        for (String link : rootLinks) {
+        for (String link : jvmLinks) {
             run(List.of("ip", "link", "del", link)); // takes its peer in the LAN with it
         }
         run(List.of("ip", "netns", "del", client));

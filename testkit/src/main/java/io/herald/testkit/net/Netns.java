@@ -56,6 +56,33 @@ public record Netns(String name) {
         }
     }
 
+    /**
+     * Fails unless this JVM runs in a network namespace other than that of the process that
+     * started it, as the project's test JVM does as root (scripts/test-jvm/bin/java): a test
+     * that adds links, addresses or sysctls beside the JVM calls this first, so they never
+     * reach the machine's own namespace. (The parent, not pid 1: a container's pid 1 may not
+     * let even root read its namespace.)
+     */
+    public static void requireOwnNamespace() {
+        String own = namespaceOf(ProcessHandle.current().pid());
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid)
+                .orElseThrow(() -> new AssertionError("this JVM's parent is gone; cannot tell whose namespace it runs in"));
+        if (own.equals(namespaceOf(parent))) {
+            throw new AssertionError("this test adds network links beside its JVM, which shares the network namespace of the"
+                    + " process that started it (" + own + "); run it through Maven from the project root, whose test JVM"
+                    + " (scripts/test-jvm/bin/java) gets a namespace of its own as root");
+        }
+    }
+
+    /** What {@code /proc/PID/ns/net} names, e.g. {@code net:[4026531840]}. */
+    public static String namespaceOf(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/" + pid + "/ns/net", e);
+        }
+    }
+
     /** Names of all named network namespaces on the host. */
     public static List<String> all() {
         return Exec.run(Exec.SHORT, "ip", "netns", "list").orThrow().lines()
