@@ -130,12 +130,19 @@ class HelmClusterTest {
         System.out.printf("helm install --wait returned after %d ms; 2 controllers and 3 speakers Ready through their probes"
                 + " after %d ms%n", installed.toMillis(), allReady.toMillis());
 
-        assertEquals(2, new AppsV1Api(admin).readNamespacedDeployment("herald-controller", HERALD).execute().getStatus()
-                .getReadyReplicas(), "two controller replicas Ready");
         // rollout status counts available pods; a probe may still blip on a loaded 2-core machine, so look again as a
-        // user would, and show restarts below if a speaker had any.
+        // user would, and show each pod's restarts and failed probes below.
+        Kube.await("two Ready controller replicas", PATIENCE, () -> Integer.valueOf(2).equals(
+                new AppsV1Api(admin).readNamespacedDeployment("herald-controller", HERALD).execute().getStatus().getReadyReplicas()));
         Kube.await("a Ready speaker on each of the three nodes", PATIENCE, () -> Integer.valueOf(3).equals(
                 new AppsV1Api(admin).readNamespacedDaemonSet("herald-speaker", HERALD).execute().getStatus().getNumberReady()));
+        for (V1Pod pod : pods("app.kubernetes.io/component in (controller,speaker)")) {
+            String name = pod.getMetadata().getName();
+            List<String> unhealthy = Kube.events(admin, HERALD, name, "Unhealthy");
+            if (!unhealthy.isEmpty()) {
+                System.out.printf("%s failed a probe since install: %s%n", name, unhealthy);
+            }
+        }
         Kube.await("the PodDisruptionBudget to let exactly one controller go at a time", PATIENCE, () -> {
             var status = new PolicyV1Api(admin).readNamespacedPodDisruptionBudget("herald-controller", HERALD).execute().getStatus();
             return status != null && Integer.valueOf(1).equals(status.getDisruptionsAllowed());
@@ -171,7 +178,9 @@ class HelmClusterTest {
             assertTrue(status.get("Uid").startsWith("65532\t"), name + " runs as 65532, not root: " + status.get("Uid"));
             assertEquals("0000000000000000", status.get("CapEff"), name + " needs no capability");
             assertEquals("0000000000000000", status.get("CapPrm"), name + " holds no capability");
-            System.out.printf("controller %s: RSS %s%n", name, status.get("VmRSS"));
+            int restarts = pod.getStatus().getContainerStatuses() == null ? 0
+                    : pod.getStatus().getContainerStatuses().get(0).getRestartCount();
+            System.out.printf("controller %s: RSS %s, restarts %d%n", name, status.get("VmRSS"), restarts);
         }
     }
 
@@ -229,65 +238,40 @@ class HelmClusterTest {
     @Order(5)
     void aRolloutRestartOfTheSpeakersLosesNoRequest() throws Exception {
         String vip = ips.get("web");
+        PacketTrail trail = PacketTrail.start(cluster, vip);
         Probe probe = client.probe(vip, PORT, Duration.ofMillis(10), Duration.ofSeconds(100));
         Thread.sleep(1000);
-        Map<String, Map<String, Long>> dropsBefore = drops();
         long began = System.nanoTime();
         cluster.kubectl(Duration.ofSeconds(30), "-n", HERALD, "rollout", "restart", "daemonset/herald-speaker").orThrow();
         cluster.awaitRollout(HERALD, "daemonset/herald-speaker", Duration.ofSeconds(90));
         Duration rollout = Duration.ofNanos(System.nanoTime() - began);
         ProbeLog log = probe.await();
-        System.out.println("packets dropped on the nodes during the rollout: " + since(dropsBefore, drops()));
+        trail.close();
+        for (V1Pod pod : pods(SPEAKERS)) {
+            Duration in = Duration.between(log.started(), pod.getStatus().getStartTime().toInstant());
+            System.out.printf("speaker %s on %s started %d s into the probe%n", pod.getMetadata().getName(),
+                    pod.getSpec().getNodeName(), in.toSeconds());
+        }
+        log.attempts().stream().filter(a -> !a.ok()).forEach(a -> System.out.printf("request %d failed %d ms into the probe: %s%n",
+                a.seq(), Duration.between(log.started(), a.sent()).toMillis(), a.failure()));
+        System.out.println("packets dropped on the nodes meanwhile: " + trail.dropped());
         System.out.printf("rollout restart of 3 speakers: %d ms; %d requests to %s every 10 ms, %d failed (%d answered on a"
                 + " second connection after a reset), longest gap %d ms; failed: %s%n", rollout.toMillis(), log.attempts().size(),
                 vip, log.failures(), log.retriedAfterReset(), log.longestGap().length().toMillis(),
                 log.failures() == 0 ? "none" : log.failureReasons());
         assertTrue(log.attempts().stream().anyMatch(a -> a.sent().isAfter(log.started().plus(rollout).plusSeconds(1))),
                 "the probe outlasted the rollout");
-        // Restarting the VIP's owner moves it away, once: the returning speaker does not take it back (it is held by
-        // the node that took it). A request whose connection is open at the
-        // instant of a move has its next packets arrive at the other node, which never saw it: that node's
-        // kube-proxy answers a reset (the probe retries it once, as HTTP clients do) or drops the packets as
-        // conntrack INVALID, and then it times out. Nothing else may fail, and the Service never goes dark.
+        // Restarting the node that holds the VIP moves it, make before break; the returning speaker takes nothing
+        // back, though the VIP moves again if its new holder is restarted later in the rollout. A connection open
+        // at the instant of a move has its next packets arrive at a node that never saw it: kube-proxy there
+        // resets it (retried once, as HTTP clients do). The rare timeouts seen here come from the nodes, not from
+        // a move (docs/benchmarks.md, "Speaker rollout on the real cluster"): a SYN the announcing node did not
+        // DNAT, or lost while pods churn; they are printed above, with the drop counters.
         List<String> kinds = log.attempts().stream().filter(a -> !a.ok()).map(ProbeLog.Attempt::failure).distinct().toList();
-        assertTrue(List.of("connect-timeout", "read-timeout", "reset").containsAll(kinds), "only connections cut by a move fail: " + log.failureReasons());
+        assertTrue(List.of("connect-timeout", "read-timeout", "reset").containsAll(kinds),
+                "only resets and lost packets fail: " + log.failureReasons());
         assertTrue(log.longestGap().length().compareTo(Duration.ofMillis(500)) < 0,
                 "the Service answered throughout: longest gap " + log.longestGap());
-    }
-
-    /**
-     * Per node, what can drop a packet of the probe's connections: conntrack's own counters
-     * (summed over CPUs) and kube-proxy's rule that drops conntrack-INVALID packets.
-     */
-    private Map<String, Map<String, Long>> drops() {
-        Map<String, Map<String, Long>> all = new TreeMap<>();
-        for (RealCluster.Node node : cluster.nodes()) {
-            Map<String, Long> counts = new TreeMap<>();
-            Exec.Result stats = node.netns().exec(Exec.SHORT, "conntrack", "-S");
-            for (String field : stats.out().split("\\s+")) {
-                String[] kv = field.split("=", 2);
-                if (kv.length == 2 && Set.of("invalid", "insert_failed", "drop", "early_drop", "error").contains(kv[0])) {
-                    counts.merge("ct_" + kv[0], Long.parseLong(kv[1]), Long::sum);
-                }
-            }
-            Exec.Result forward = node.netns().exec(Exec.SHORT, "iptables", "-t", "filter", "-L", "KUBE-FORWARD", "-v", "-n", "-x");
-            forward.out().lines().filter(line -> line.contains("INVALID") && line.contains("DROP"))
-                    .forEach(line -> counts.merge("kube_forward_invalid", Long.parseLong(line.strip().split("\\s+")[0]), Long::sum));
-            all.put(node.name(), counts);
-        }
-        return all;
-    }
-
-    /** The counters that moved between two {@link #drops()}, node by node. */
-    private static Map<String, Map<String, Long>> since(Map<String, Map<String, Long>> before, Map<String, Map<String, Long>> after) {
-        Map<String, Map<String, Long>> moved = new TreeMap<>();
-        after.forEach((node, counts) -> counts.forEach((name, value) -> {
-            long delta = value - before.getOrDefault(node, Map.of()).getOrDefault(name, 0L);
-            if (delta != 0) {
-                moved.computeIfAbsent(node, n -> new TreeMap<>()).put(name, delta);
-            }
-        }));
-        return moved;
     }
 
     @Test

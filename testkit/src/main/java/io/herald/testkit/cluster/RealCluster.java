@@ -464,8 +464,9 @@ public final class RealCluster implements KubeCluster {
                 # The host's conntrack sysctls are global: leave them alone.
                 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
                 """.formatted(internalKubeconfig, node.name(), node.ip()));
+        // --v=2 logs every rule sync with its time, to set beside a request that failed (development.md).
         launch(node.name() + "-kube-proxy", inNetns(node.netns(), node.cgroup()), List.of(
-                bin.resolve("kube-proxy").toString(), "--config=" + config, "--v=1"));
+                bin.resolve("kube-proxy").toString(), "--config=" + config, "--v=2"));
     }
 
     private void awaitNodesReady(Duration patience) throws IOException, InterruptedException {
