@@ -6,6 +6,7 @@ import io.herald.common.cli.DurationConverter;
 import io.herald.common.cli.HeraldOptions;
 import io.herald.common.cli.KubeOptions;
 import static io.herald.common.kube.Handlers.onAnyChange;
+import static io.herald.common.kube.Handlers.onChange;
 import io.herald.common.kube.LeaseOwner;
 import io.herald.common.serve.Component;
 import io.herald.common.serve.ListenAddress;
@@ -221,7 +222,7 @@ public final class SpeakerCommand implements Callable<Integer> {
             });
 
             Runnable poke = loop::poke;
-            nodes.addEventHandler(onAnyChange(o -> poke.run()));
+            nodes.addEventHandler(onChange(ClusterView::changesOwnership, o -> poke.run()));
             services.addEventHandler(onAnyChange(o -> poke.run()));
             slices.addEventHandler(onAnyChange(o -> poke.run()));
             configMaps.addEventHandler(onAnyChange(o -> {

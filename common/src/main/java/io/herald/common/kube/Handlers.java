@@ -2,14 +2,20 @@ package io.herald.common.kube;
 
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /** Informer event handlers. */
 public final class Handlers {
     private Handlers() {}
 
-    /** Calls {@code action} with the object on every add, update (the new one) and delete. */
-    public static <T extends KubernetesObject> ResourceEventHandler<T> onAnyChange(Consumer<T> action) {
+    /**
+     * Calls {@code action} with the object on every add and delete, and on an update (the
+     * new one) only if {@code changed} says the update matters; informers also deliver
+     * resyncs and updates of fields nobody reads as updates.
+     */
+    public static <T extends KubernetesObject> ResourceEventHandler<T> onChange(BiPredicate<T, T> changed,
+            Consumer<T> action) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -18,7 +24,9 @@ public final class Handlers {
 
             @Override
             public void onUpdate(T before, T after) {
-                action.accept(after);
+                if (changed.test(before, after)) {
+                    action.accept(after);
+                }
             }
 
             @Override
@@ -26,5 +34,10 @@ public final class Handlers {
                 action.accept(obj);
             }
         };
+    }
+
+    /** Calls {@code action} with the object on every add, update (the new one) and delete. */
+    public static <T extends KubernetesObject> ResourceEventHandler<T> onAnyChange(Consumer<T> action) {
+        return onChange((before, after) -> true, action);
     }
 }

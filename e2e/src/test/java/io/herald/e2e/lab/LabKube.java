@@ -80,6 +80,13 @@ public final class LabKube {
         core.replaceNodeStatus(name, node).execute();
     }
 
+    /** What a kubelet's status report does to a Ready Node: a fresh heartbeat time on its conditions, nothing else. */
+    public void reportStatus(String name) throws ApiException {
+        V1Node node = core.readNode(name).execute();
+        node.getStatus().getConditions().forEach(condition -> condition.lastHeartbeatTime(OffsetDateTime.now()));
+        core.replaceNodeStatus(name, node).execute();
+    }
+
     public V1Service create(V1Service service) throws ApiException {
         return Kube.create(admin, service);
     }

@@ -47,9 +47,22 @@ public final class ClusterView {
     public List<NodeInfo> nodes() {
         List<NodeInfo> out = new ArrayList<>();
         for (V1Node node : nodes.list()) {
-            out.add(new NodeInfo(node.getMetadata().getName(), node.getMetadata().getLabels(), notReady(node)));
+            out.add(info(node));
         }
         return out;
+    }
+
+    /** What ownership reads of a Node: its name, labels and whether it is NotReady. */
+    public static NodeInfo info(V1Node node) {
+        return new NodeInfo(node.getMetadata().getName(), node.getMetadata().getLabels(), notReady(node));
+    }
+
+    /**
+     * Whether an update of a Node can change any owner: a kubelet's status report, a new
+     * annotation or a changed condition other than Ready cannot, so it decides nothing.
+     */
+    public static boolean changesOwnership(V1Node before, V1Node after) {
+        return !info(before).equals(info(after));
     }
 
     /** Ready condition explicitly False or Unknown; a Node without conditions yet is not NotReady. */
