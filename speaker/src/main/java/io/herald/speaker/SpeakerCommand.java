@@ -7,6 +7,7 @@ import io.herald.common.cli.HeraldOptions;
 import io.herald.common.cli.KubeOptions;
 import static io.herald.common.kube.Handlers.onAnyChange;
 import static io.herald.common.kube.Handlers.onChange;
+import static io.herald.common.kube.Handlers.onRelevant;
 import io.herald.common.kube.LeaseOwner;
 import io.herald.common.serve.Component;
 import io.herald.common.serve.ListenAddress;
@@ -223,8 +224,8 @@ public final class SpeakerCommand implements Callable<Integer> {
 
             Runnable poke = loop::poke;
             nodes.addEventHandler(onChange(ClusterView::changesOwnership, o -> poke.run()));
-            services.addEventHandler(onAnyChange(o -> poke.run()));
-            slices.addEventHandler(onAnyChange(o -> poke.run()));
+            services.addEventHandler(onRelevant(cluster::concernsOwnership, o -> poke.run()));
+            slices.addEventHandler(onRelevant(cluster::concernsOwnership, o -> poke.run()));
             configMaps.addEventHandler(onAnyChange(o -> {
                 if (herald.configMap.equals(o.getMetadata().getName())) {
                     readConfig.run();

@@ -4,6 +4,7 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** Informer event handlers. */
 public final class Handlers {
@@ -32,6 +33,36 @@ public final class Handlers {
             @Override
             public void onDelete(T obj, boolean finalStateUnknown) {
                 action.accept(obj);
+            }
+        };
+    }
+
+    /**
+     * Calls {@code action} with the object on an add or delete of a {@code relevant} one, and
+     * on an update (the new one) when the object was or is relevant.
+     */
+    public static <T extends KubernetesObject> ResourceEventHandler<T> onRelevant(Predicate<T> relevant,
+            Consumer<T> action) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                if (relevant.test(obj)) {
+                    action.accept(obj);
+                }
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                if (relevant.test(before) || relevant.test(after)) {
+                    action.accept(after);
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean finalStateUnknown) {
+                if (relevant.test(obj)) {
+                    action.accept(obj);
+                }
             }
         };
     }

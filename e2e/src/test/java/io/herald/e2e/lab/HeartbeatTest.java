@@ -14,6 +14,10 @@ import io.herald.testkit.KubeCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.models.V1Lease;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServicePort;
+import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,24 +104,31 @@ class HeartbeatTest {
             assertTrue(speaker.metric("herald_speaker_heartbeat_round_trip_seconds{node=\"" + other(node.name()) + "\"}") > 0);
             assertEquals(0.0, speaker.metric("herald_speaker_heartbeats_dropped_total{reason=\"bad-mac\"}"));
         }
-        // Issue 13: renewals and kubelet status reports that change nothing decide nothing, through more than a whole
-        // Lease duration of them.
+        // Issue 13: renewals, kubelet status reports and another Service's endpoints changing nothing of Herald's
+        // decide nothing, through more than a whole Lease duration of them.
+        LabKube kube = new LabKube(admin);
+        kube.create(new V1Service().metadata(new V1ObjectMeta().namespace(NS).name("elsewhere"))
+                .spec(new V1ServiceSpec().type("ClusterIP").ports(List.of(new V1ServicePort().port(PORT)))));
+        List<String> names = lab.nodes().stream().map(LabNode::name).toList();
+        kube.endpoints(NS, "elsewhere", names);
+        Thread.sleep(500);
         Map<String, Double> decided = new TreeMap<>();
         speakers.forEach((node, speaker) -> decided.put(node, speaker.metric("herald_speaker_decisions_total")));
-        LabKube kube = new LabKube(admin);
         long quietUntil = System.nanoTime() + LEASE_DURATION.plusSeconds(2).toNanos();
         int reports = 0;
-        while (System.nanoTime() < quietUntil) {
+        for (int round = 0; System.nanoTime() < quietUntil; round++) {
             for (LabNode node : lab.nodes()) {
                 kube.reportStatus(node.name());
                 reports++;
             }
+            kube.endpoints(NS, "elsewhere", names.subList(0, 1 + round % names.size()));
             Thread.sleep(1000);
         }
         Map<String, Double> later = new TreeMap<>();
         speakers.forEach((node, speaker) -> later.put(node, speaker.metric("herald_speaker_decisions_total")));
         assertEquals(decided, later, "no decision while nothing changed, through " + LEASE_DURATION.plusSeconds(2).toSeconds()
-                + " s of Lease renewals and " + reports + " Node status reports");
+                + " s of Lease renewals, " + reports + " Node status reports and as many changes of a ClusterIP Service's"
+                + " endpoints");
         assertTrue(decided.values().stream().allMatch(n -> n >= 1), "each decided at least once: " + decided);
     }
 

@@ -146,6 +146,22 @@ public final class ClusterView {
         return out;
     }
 
+    /** Whether ownership reads this Service: one of Herald's (type LoadBalancer, Herald's class or none). */
+    public boolean concernsOwnership(V1Service service) {
+        return HeraldServices.isHeralds(service, loadBalancerClass);
+    }
+
+    /**
+     * Whether ownership reads this EndpointSlice: one of a Service of Herald's. The slices of
+     * every other Service in the cluster (kube-dns, each app's ClusterIP) decide nothing; a
+     * Service that becomes Herald's is decided on its own update, with all its slices.
+     */
+    public boolean concernsOwnership(V1EndpointSlice slice) {
+        String service = Optional.ofNullable(slice.getMetadata().getLabels()).map(l -> l.get(SERVICE_NAME_LABEL)).orElse(null);
+        return service != null && service(slice.getMetadata().getNamespace() + "/" + service).map(this::concernsOwnership)
+                .orElse(false);
+    }
+
     /** The Service objects for a {@code namespace/name}, for Events. */
     public Optional<V1Service> service(String key) {
         return Optional.ofNullable(services.getByKey(key));
