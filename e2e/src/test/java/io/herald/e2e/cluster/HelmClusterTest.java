@@ -159,10 +159,8 @@ class HelmClusterTest {
             List<String> root = rootMountOptions(cluster.pidOf(HERALD, name, "speaker"));
             assertTrue(root.contains("ro"), name + "'s root filesystem is read-only: " + root);
             speakerNodes.add(pod.getSpec().getNodeName());
-            int restarts = pod.getStatus().getContainerStatuses() == null ? 0
-                    : pod.getStatus().getContainerStatuses().get(0).getRestartCount();
             System.out.printf("speaker %s on %s: RSS %s, CapEff %s, restarts %d%n", name, pod.getSpec().getNodeName(),
-                    status.get("VmRSS"), status.get("CapEff"), restarts);
+                    status.get("VmRSS"), status.get("CapEff"), restarts(pod));
         }
         assertEquals(Set.of("n1", "n2", "n3"), speakerNodes);
         // Heartbeats: the chart's Secret holds a random key, every speaker hears the other two on the node network.
@@ -178,9 +176,7 @@ class HelmClusterTest {
             assertTrue(status.get("Uid").startsWith("65532\t"), name + " runs as 65532, not root: " + status.get("Uid"));
             assertEquals("0000000000000000", status.get("CapEff"), name + " needs no capability");
             assertEquals("0000000000000000", status.get("CapPrm"), name + " holds no capability");
-            int restarts = pod.getStatus().getContainerStatuses() == null ? 0
-                    : pod.getStatus().getContainerStatuses().get(0).getRestartCount();
-            System.out.printf("controller %s: RSS %s, restarts %d%n", name, status.get("VmRSS"), restarts);
+            System.out.printf("controller %s: RSS %s, restarts %d%n", name, status.get("VmRSS"), restarts(pod));
         }
     }
 
@@ -452,6 +448,10 @@ class HelmClusterTest {
     private JsonNode release() throws IOException {
         return new ObjectMapper().readTree(cluster.helm(Duration.ofSeconds(60), "status", HeraldChart.RELEASE, "-n", HERALD,
                 "-o", "json").orThrow());
+    }
+
+    private static int restarts(V1Pod pod) {
+        return pod.getStatus().getContainerStatuses() == null ? 0 : pod.getStatus().getContainerStatuses().get(0).getRestartCount();
     }
 
     private List<V1Pod> pods(String selector) throws ApiException {

@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.testkit.net.Exec;
 import io.herald.testkit.net.Netns;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +28,7 @@ class TestJvmNamespaceTest {
         NetnsLab.requireNetns(); // as root: fails unless this JVM's namespace is not its parent's
 
         Set<String> sysfs = new TreeSet<>(Arrays.asList(Path.of("/sys/class/net").toFile().list()));
-        Set<String> links = run(List.of("ip", "-o", "link", "show")).lines()
+        Set<String> links = Exec.run(Exec.SHORT, "ip", "-o", "link", "show").orThrow().lines()
                 .map(line -> line.split(":\\s+", 3)[1].split("@", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(links, sysfs, "/sys/class/net shows the links of the JVM's namespace (a speaker reads them there)");
         assertTrue(Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) || Files.isDirectory(Path.of("/sys/fs/cgroup/memory")),
@@ -43,9 +41,9 @@ class TestJvmNamespaceTest {
         Path wrapper = Path.of(System.getProperty("herald.project.root", "."), "scripts", "test-jvm", "bin", "java");
         Set<String> before = namespaces();
 
-        ProcessBuilder builder = new ProcessBuilder(wrapper.toString(), "/proc/self/ns/net").redirectErrorStream(true);
-        builder.environment().put("HERALD_JAVA", "/bin/readlink"); // stands in for java: prints its own namespace
-        String seen = output(builder.start()).strip();
+        // /bin/readlink stands in for java: it prints the namespace the wrapper ran it in.
+        String seen = Exec.run(Duration.ofSeconds(20), "env", "HERALD_JAVA=/bin/readlink", wrapper.toString(), "/proc/self/ns/net")
+                .orThrow().strip();
 
         assertTrue(seen.startsWith("net:["), "the wrapped command printed its namespace: " + seen);
         assertNotEquals(Netns.namespaceOf(ProcessHandle.current().pid()), seen, "not this JVM's namespace");
@@ -56,19 +54,7 @@ class TestJvmNamespaceTest {
         assertEquals(Set.of(), left, "the wrapper deleted the namespace it made");
     }
 
-    private static Set<String> namespaces() throws Exception {
-        return run(List.of("ip", "netns", "list")).lines().map(line -> line.split(" ", 2)[0])
-                .filter(name -> name.startsWith("hjvm-")).collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    private static String run(List<String> command) throws Exception {
-        return output(new ProcessBuilder(command).redirectErrorStream(true).start());
-    }
-
-    private static String output(Process process) throws IOException, InterruptedException {
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "finished in 20 s");
-        assertEquals(0, process.exitValue(), "exit status; output:\n" + out);
-        return out;
+    private static Set<String> namespaces() {
+        return Netns.all().stream().filter(name -> name.startsWith("hjvm-")).collect(Collectors.toCollection(TreeSet::new));
     }
 }
